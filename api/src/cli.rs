@@ -1,0 +1,123 @@
+//! The `directives` command line.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::{Application, operator_error};
+use crate::config::{DatabaseSettings, ServeSettings, Settings};
+use crate::graphql::schema::sdl;
+use crate::store::{self, Store};
+use crate::{seed, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "directives",
+    version,
+    about = "Vietnam's directive-to-task hierarchy as a GraphQL service"
+)]
+struct Cli {
+    #[command(flatten)]
+    database: DatabaseSettings,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the GraphQL API (the default command).
+    Serve(ServeSettings),
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load data into the database.
+    Seed {
+        #[command(subcommand)]
+        what: SeedWhat,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
+
+#[derive(Subcommand)]
+enum SeedWhat {
+    /// The sample hierarchy: 57-KL/TW and the documents that carry it out, with tasks and agencies.
+    Sample,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeSettings::parse_defaults()));
+    match command {
+        Command::Serve(serve) => {
+            let settings = Settings::new(cli.database, serve);
+            let application = Application::build(&settings).await?;
+            let host = settings.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+            let host = if host == "0.0.0.0" || host == "[::]" {
+                "127.0.0.1"
+            } else {
+                host
+            };
+            println!(
+                "directives is listening on {}",
+                settings.bind.replace(":0", &format!(":{}", application.port()))
+            );
+            println!("GraphiQL: http://{host}:{}/graphql", application.port());
+            application.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            let db = store::connect(&cli.database.database_url, 2)
+                .await
+                .map_err(operator_error)?;
+            let applied = store::migrate(&db).await.map_err(operator_error)?;
+            println!("applied {applied} migration(s); the schema is current");
+        }
+        Command::Seed { what: SeedWhat::Sample } => {
+            let db = store::connect(&cli.database.database_url, 2)
+                .await
+                .map_err(operator_error)?;
+            if !store::pending_migrations(&db).await.map_err(operator_error)?.is_empty() {
+                anyhow::bail!("the database schema is not current: run `directives migrate` first");
+            }
+            let loaded = seed::load_sample(&Store::new(db)).await.map_err(operator_error)?;
+            println!(
+                "sample loaded: {} agencies, {} documents, {} tasks, {} progress reports added",
+                loaded.agencies, loaded.documents, loaded.tasks, loaded.reports
+            );
+        }
+        Command::Schema => print!("{}", sdl()),
+    }
+    Ok(())
+}
+
+impl ServeSettings {
+    /// The settings of `serve` when no command is given, still honouring the environment.
+    fn parse_defaults() -> Self {
+        #[derive(Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            serve: ServeSettings,
+        }
+        Defaults::parse_from(["directives"]).serve
+    }
+}

@@ -1,0 +1,9 @@
+//! Pure rules with no I/O: document symbols, text and translations, deadlines, authorization.
+
+pub mod deadline;
+pub mod i18n;
+pub mod kind;
+pub mod policy;
+pub mod progress;
+pub mod symbol;
+pub mod text;

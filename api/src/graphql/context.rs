@@ -1,0 +1,68 @@
+//! What every resolver of one request shares: the store, the batching loader, the caller.
+
+use async_graphql::Context;
+use std::hash::Hash;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use chrono::NaiveDate;
+
+use super::loaders::Loaders;
+use crate::domain::policy::{self, Action, Actor};
+use crate::error::Result;
+use crate::store::Store;
+
+pub struct RequestContext {
+    pub store: Store,
+    pub loader: DataLoader<Loaders>,
+    pub actor: Actor,
+}
+
+impl RequestContext {
+    pub fn new(store: Store, actor: Actor) -> Self {
+        let loader = DataLoader::new(Loaders::new(store.clone()), tokio::spawn);
+        Self { store, loader, actor }
+    }
+
+    /// Loads one value through the request's batching loader.
+    pub async fn load<K>(&self, key: K) -> Result<Option<<Loaders as Loader<K>>::Value>>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        Loaders: Loader<K, Error = crate::error::Error>,
+    {
+        self.loader.load_one(key).await
+    }
+
+    /// Loads a value that must exist because another row refers to it.
+    pub async fn load_ref<K>(&self, key: K) -> Result<<Loaders as Loader<K>>::Value>
+    where
+        K: Send + Sync + Hash + Eq + Clone + std::fmt::Debug + 'static,
+        Loaders: Loader<K, Error = crate::error::Error>,
+    {
+        let missing = format!("{key:?} vanished while the request read it");
+        self.load(key)
+            .await?
+            .ok_or_else(|| crate::error::Error::internal(missing))
+    }
+
+    /// Asks the policy; every resolver that reads or changes data calls this first.
+    pub fn authorize(&self, action: Action) -> Result<()> {
+        policy::authorize(&self.actor, action)
+    }
+}
+
+/// The request's context, from any resolver.
+pub fn request<'a>(ctx: &Context<'a>) -> &'a RequestContext {
+    ctx.data_unchecked::<RequestContext>()
+}
+
+/// The request context after the policy allowed `action`.
+pub fn authorized<'a>(ctx: &Context<'a>, action: Action) -> Result<&'a RequestContext> {
+    let rc = request(ctx);
+    rc.authorize(action)?;
+    Ok(rc)
+}
+
+/// Today in Vietnam (UTC+7, no daylight saving), the day that deadlines and defaults count from.
+pub fn today() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+}

@@ -1,0 +1,174 @@
+//! Batching: every relation resolves through [`Loaders`], so that the statements of a request
+//! depend on the shape of its query, never on how many rows each level returns.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use async_graphql::dataloader::Loader;
+use entity::sea_orm_active_enums::RelationKind;
+use entity::{agency, document, progress_report, task, task_assignment, task_group};
+use uuid::Uuid;
+
+use crate::error::Error;
+use crate::ids::{AgencyId, AssignmentId, DocumentId, ReportId, TaskGroupId, TaskId};
+use crate::store::{Direction, Page, Store, TaskParent, TaskQuery, Window};
+
+pub struct Loaders {
+    store: Store,
+}
+
+impl Loaders {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+/// Implements a by-id loader for one typed id.
+macro_rules! by_id {
+    ($id:ty, $model:ty, $method:ident) => {
+        impl Loader<$id> for Loaders {
+            type Value = $model;
+            type Error = Error;
+
+            async fn load(&self, keys: &[$id]) -> Result<HashMap<$id, Self::Value>, Self::Error> {
+                let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+                let rows = self.store.$method(&ids).await?;
+                Ok(rows.into_iter().map(|m| (<$id>::from_uuid(m.id), m)).collect())
+            }
+        }
+    };
+}
+
+by_id!(AgencyId, agency::Model, agencies_by_ids);
+by_id!(DocumentId, document::Model, documents_by_ids);
+by_id!(TaskGroupId, task_group::Model, task_groups_by_ids);
+by_id!(TaskId, task::Model, tasks_by_ids);
+by_id!(AssignmentId, task_assignment::Model, assignments_by_ids);
+by_id!(ReportId, progress_report::Model, reports_by_ids);
+
+/// All assignments of a task, current and ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AssignmentsOf(pub TaskId);
+
+impl Loader<AssignmentsOf> for Loaders {
+    type Value = Vec<task_assignment::Model>;
+    type Error = Error;
+
+    async fn load(&self, keys: &[AssignmentsOf]) -> Result<HashMap<AssignmentsOf, Self::Value>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0.0).collect();
+        let mut found = self.store.assignments_of(&ids).await?;
+        Ok(keys
+            .iter()
+            .map(|k| (*k, found.remove(&k.0.0).unwrap_or_default()))
+            .collect())
+    }
+}
+
+/// The task groups of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GroupsOf(pub DocumentId);
+
+impl Loader<GroupsOf> for Loaders {
+    type Value = Vec<task_group::Model>;
+    type Error = Error;
+
+    async fn load(&self, keys: &[GroupsOf]) -> Result<HashMap<GroupsOf, Self::Value>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0.0).collect();
+        let mut found = self.store.task_groups_of(&ids).await?;
+        Ok(keys
+            .iter()
+            .map(|k| (*k, found.remove(&k.0.0).unwrap_or_default()))
+            .collect())
+    }
+}
+
+/// A page of one parent's list; keys that share everything but the parent load in one statement.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageOf<S> {
+    pub parent: Uuid,
+    pub spec: S,
+}
+
+/// Groups page keys by their spec and loads each group with one call of `load`.
+async fn load_pages<S, M, F, Fut>(keys: &[PageOf<S>], load: F) -> Result<HashMap<PageOf<S>, Page<M>>, Error>
+where
+    S: Clone + Eq + Hash,
+    F: Fn(S, Vec<Uuid>) -> Fut,
+    Fut: Future<Output = Result<HashMap<Uuid, Page<M>>, Error>>,
+{
+    let mut groups: HashMap<S, Vec<Uuid>> = HashMap::new();
+    for key in keys {
+        groups.entry(key.spec.clone()).or_default().push(key.parent);
+    }
+    let mut out = HashMap::new();
+    for (spec, parents) in groups {
+        for (parent, page) in load(spec.clone(), parents).await? {
+            out.insert(
+                PageOf {
+                    parent,
+                    spec: spec.clone(),
+                },
+                page,
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Documents linked to a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Related {
+    pub kind: RelationKind,
+    pub direction: Direction,
+    pub window: Window,
+}
+
+impl Loader<PageOf<Related>> for Loaders {
+    type Value = Page<document::Model>;
+    type Error = Error;
+
+    async fn load(&self, keys: &[PageOf<Related>]) -> Result<HashMap<PageOf<Related>, Self::Value>, Self::Error> {
+        load_pages(keys, |s: Related, parents| async move {
+            self.store
+                .related_documents(&parents, s.kind, s.direction, s.window)
+                .await
+        })
+        .await
+    }
+}
+
+/// Tasks under a document, a task group or a task.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Tasks {
+    pub parent: TaskParent,
+    pub query: TaskQuery,
+    pub window: Window,
+}
+
+impl Loader<PageOf<Tasks>> for Loaders {
+    type Value = Page<task::Model>;
+    type Error = Error;
+
+    async fn load(&self, keys: &[PageOf<Tasks>]) -> Result<HashMap<PageOf<Tasks>, Self::Value>, Self::Error> {
+        load_pages(keys, |s: Tasks, parents| async move {
+            self.store.tasks_of(s.parent, &parents, &s.query, s.window).await
+        })
+        .await
+    }
+}
+
+/// Progress reports on a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Reports(pub Window);
+
+impl Loader<PageOf<Reports>> for Loaders {
+    type Value = Page<progress_report::Model>;
+    type Error = Error;
+
+    async fn load(&self, keys: &[PageOf<Reports>]) -> Result<HashMap<PageOf<Reports>, Self::Value>, Self::Error> {
+        load_pages(keys, |s: Reports, parents| async move {
+            self.store.reports_of(&parents, s.0).await
+        })
+        .await
+    }
+}

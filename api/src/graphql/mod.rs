@@ -1,0 +1,13 @@
+//! The GraphQL API: schema, resolvers, batching loaders, pagination and global ids.
+
+pub mod context;
+pub mod loaders;
+pub mod mutation;
+pub mod pagination;
+pub mod query;
+pub mod scalars;
+pub mod schema;
+pub mod types;
+
+pub use context::RequestContext;
+pub use schema::{AppSchema, build_schema};

@@ -1,0 +1,214 @@
+//! The root query fields and the filters they take.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use entity::sea_orm_active_enums::{
+    AgencyKind, AgencyLevel, AssignmentRole, DocumentKind, DocumentStatus, DocumentSystem, ProgressState,
+};
+
+use super::context::{authorized, today};
+use super::pagination::{Conn, Total, connection, page_request};
+use super::scalars::Date;
+use super::types::{Agency, Document, DocumentSymbolType, Node, ProgressReport, Task, TaskAssignment, TaskGroup};
+use crate::domain::policy::Action;
+use crate::domain::symbol::DocumentSymbol;
+use crate::domain::text;
+use crate::error::{Error, Result};
+use crate::graphql::RequestContext;
+use crate::ids::{AgencyId, AssignmentId, DocumentId, GlobalId, NodeType, ReportId, TaskGroupId, TaskId};
+use crate::store::{AgencyQuery, DocumentQuery, TaskQuery};
+
+#[derive(InputObject, Default)]
+pub struct AgencyFilter {
+    pub kind: Option<AgencyKind>,
+    pub level: Option<AgencyLevel>,
+    /// Agencies directly under the agency with this code.
+    pub parent_code: Option<String>,
+    /// Only agencies that exist today (true) or only those that no longer do (false).
+    pub active: Option<bool>,
+}
+
+#[derive(InputObject, Default)]
+pub struct DocumentFilter {
+    /// A symbol in any accepted spelling (`837/QD-TTg`, `Số: 837/QĐ – TTg`); matched in normalized form.
+    pub symbol: Option<String>,
+    pub kind: Option<DocumentKind>,
+    pub system: Option<DocumentSystem>,
+    pub status: Option<DocumentStatus>,
+    pub issuer_code: Option<String>,
+    /// Issued on or after this day.
+    pub issued_from: Option<Date>,
+    /// Issued on or before this day.
+    pub issued_to: Option<Date>,
+}
+
+#[derive(InputObject, Default)]
+pub struct TaskFilter {
+    /// Tasks on which the agency with this code currently presides or coordinates.
+    pub agency_code: Option<String>,
+    /// With `agencyCode`: only where the agency has this role.
+    pub role: Option<AssignmentRole>,
+    pub progress_state: Option<ProgressState>,
+    /// Tasks whose fixed deadline (a date, or 31 December of a year) is before this day.
+    pub due_before: Option<Date>,
+    /// Tasks of this document.
+    pub document_id: Option<ID>,
+}
+
+impl TaskFilter {
+    pub fn into_query(self) -> Result<TaskQuery> {
+        if self.role.is_some() && self.agency_code.is_none() {
+            return Err(Error::bad_field("role", "filter.role needs filter.agencyCode"));
+        }
+        Ok(TaskQuery {
+            document: self
+                .document_id
+                .map(|id| DocumentId::from_global(&id, "documentId"))
+                .transpose()?,
+            agency_code: self.agency_code.map(|c| c.trim().to_owned()),
+            role: self.role,
+            progress_state: self.progress_state,
+            due_before: self.due_before.map(|d| d.0),
+        })
+    }
+}
+
+impl DocumentFilter {
+    fn into_query(self) -> Result<DocumentQuery> {
+        let symbol = self
+            .symbol
+            .map(|s| DocumentSymbol::parse(&s).map_err(|e| Error::bad_field("symbol", e.message())))
+            .transpose()?;
+        Ok(DocumentQuery {
+            symbol: symbol.map(|s| s.normalized().to_owned()),
+            kind: self.kind,
+            system: self.system,
+            status: self.status,
+            issuer_code: self.issuer_code.map(|c| c.trim().to_owned()),
+            issued_from: self.issued_from.map(|d| d.0),
+            issued_to: self.issued_to.map(|d| d.0),
+        })
+    }
+}
+
+impl AgencyFilter {
+    fn into_query(self) -> AgencyQuery {
+        AgencyQuery {
+            kind: self.kind,
+            level: self.level,
+            parent_code: self.parent_code.map(|c| c.trim().to_owned()),
+            active: self.active,
+            today: Some(today()),
+        }
+    }
+}
+
+pub struct Query;
+
+/// Loads any entity by its global id, through the batching loaders.
+async fn load_node(rc: &RequestContext, id: &str) -> Result<Option<Node>> {
+    let GlobalId { node_type, uuid } = GlobalId::decode(id).map_err(|e| e.with_field("id"))?;
+    Ok(match node_type {
+        NodeType::Agency => rc.load(AgencyId(uuid)).await?.map(|m| Node::Agency(Agency(m))),
+        NodeType::Document => rc.load(DocumentId(uuid)).await?.map(|m| Node::Document(Document(m))),
+        NodeType::TaskGroup => rc.load(TaskGroupId(uuid)).await?.map(|m| Node::TaskGroup(TaskGroup(m))),
+        NodeType::Task => rc.load(TaskId(uuid)).await?.map(|m| Node::Task(Task(m))),
+        NodeType::TaskAssignment => rc
+            .load(AssignmentId(uuid))
+            .await?
+            .map(|m| Node::TaskAssignment(TaskAssignment(m))),
+        NodeType::ProgressReport => rc
+            .load(ReportId(uuid))
+            .await?
+            .map(|m| Node::ProgressReport(ProgressReport(m))),
+    })
+}
+
+#[Object]
+impl Query {
+    /// Any entity by its global ID; null if it does not exist.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        let rc = authorized(ctx, Action::Read)?;
+        load_node(rc, &id).await
+    }
+
+    /// Several entities by global ID, in the order asked; null where one does not exist.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+        let rc = authorized(ctx, Action::Read)?;
+        if ids.len() > super::pagination::MAX_PAGE as usize {
+            return Err(Error::bad_field(
+                "ids",
+                format!("at most {} ids at once", super::pagination::MAX_PAGE),
+            ));
+        }
+        let loads = ids.iter().map(|id| load_node(rc, id));
+        futures_util::future::try_join_all(loads).await
+    }
+
+    /// An agency by its code, e.g. `HY-STTTT`.
+    async fn agency(&self, ctx: &Context<'_>, code: String) -> Result<Option<Agency>> {
+        let rc = authorized(ctx, Action::Read)?;
+        let code = text::agency_code("code", &code)?;
+        Ok(rc
+            .store
+            .agencies_by_codes(&[code])
+            .await?
+            .into_iter()
+            .next()
+            .map(Agency))
+    }
+
+    async fn agencies(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AgencyFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Agency>> {
+        let rc = authorized(ctx, Action::Read)?;
+        let req = page_request(first, after, last, before)?;
+        let query = filter.unwrap_or_default().into_query();
+        let page = rc.store.list_agencies(&query, req).await?;
+        Ok(connection(page, Total::Agencies(query), |m| m.id, Agency))
+    }
+
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<DocumentFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Document>> {
+        let rc = authorized(ctx, Action::Read)?;
+        let req = page_request(first, after, last, before)?;
+        let query = filter.unwrap_or_default().into_query()?;
+        let page = rc.store.list_documents(&query, req).await?;
+        Ok(connection(page, Total::Documents(query), |m| m.id, Document))
+    }
+
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TaskFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Task>> {
+        let rc = authorized(ctx, Action::Read)?;
+        let req = page_request(first, after, last, before)?;
+        let query = filter.unwrap_or_default().into_query()?;
+        let page = rc.store.list_tasks(&query, req).await?;
+        Ok(connection(page, Total::Tasks(query), |m| m.id, Task))
+    }
+
+    /// Parses a document number and symbol (`57-KL/TW`, `Số: 837/QD – TTg`) into its parts.
+    async fn parse_symbol(&self, symbol: String) -> Result<DocumentSymbolType> {
+        DocumentSymbol::parse(&symbol)
+            .map(DocumentSymbolType)
+            .map_err(|e| Error::bad_field("symbol", e.message()))
+    }
+}

@@ -1,0 +1,69 @@
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use entity::agency;
+use entity::sea_orm_active_enums::{AgencyKind, AgencyLevel};
+
+use crate::domain::i18n::pick;
+use crate::error::Result;
+use crate::graphql::context::request;
+use crate::graphql::scalars::Date;
+use crate::ids::AgencyId;
+
+/// A body that issues documents and presides over or coordinates tasks: the Politburo, a ministry,
+/// a provincial People's Committee, one of its departments.
+pub struct Agency(pub agency::Model);
+
+#[Object]
+impl Agency {
+    pub async fn id(&self) -> ID {
+        AgencyId(self.0.id).to_global().into()
+    }
+
+    /// A stable ASCII key chosen by this service, e.g. `HY-STTTT`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// The name in `lang` (e.g. `en`), falling back to the Vietnamese original.
+    async fn name(&self, lang: Option<String>) -> &str {
+        pick(&self.0.name, &self.0.name_i18n, lang.as_deref())
+    }
+
+    async fn kind(&self) -> AgencyKind {
+        self.0.kind
+    }
+
+    async fn level(&self) -> AgencyLevel {
+        self.0.level
+    }
+
+    /// The agency this one sits under (a department's ministry or People's Committee).
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {
+        match self.0.parent_id {
+            Some(id) => Ok(Some(Agency(request(ctx).load_ref(AgencyId(id)).await?))),
+            None => Ok(None),
+        }
+    }
+
+    /// First day of existence, when known.
+    async fn valid_from(&self) -> Option<Date> {
+        self.0.valid_from.map(Date)
+    }
+
+    /// The day the agency ceased to exist (merged, dissolved), if it has.
+    async fn valid_to(&self) -> Option<Date> {
+        self.0.valid_to.map(Date)
+    }
+
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}

@@ -1,0 +1,285 @@
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::sea_orm_active_enums::{AssignmentRole, DeadlineKind, ProgressState, Recurrence};
+use entity::{task, task_assignment, task_group};
+
+use super::{Agency, Document, ProgressReport};
+use crate::domain::deadline::Deadline as DomainDeadline;
+use crate::domain::i18n::pick;
+use crate::error::Result;
+use crate::graphql::context::request;
+use crate::graphql::loaders::{AssignmentsOf, PageOf, Reports, Tasks};
+use crate::graphql::pagination::{Conn, nested, window};
+use crate::graphql::query::TaskFilter;
+use crate::graphql::scalars::Date;
+use crate::ids::{AgencyId, AssignmentId, DocumentId, TaskGroupId, TaskId};
+use crate::store::TaskParent;
+
+/// A numbered group of tasks within a document (e.g. the five task groups of 47/NQ-CP).
+pub struct TaskGroup(pub task_group::Model);
+
+#[Object]
+impl TaskGroup {
+    pub async fn id(&self) -> ID {
+        TaskGroupId(self.0.id).to_global().into()
+    }
+
+    async fn document(&self, ctx: &Context<'_>) -> Result<Document> {
+        Ok(Document(request(ctx).load_ref(DocumentId(self.0.document_id)).await?))
+    }
+
+    /// The group's code within the document, e.g. `1` or `II`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    async fn title(&self, lang: Option<String>) -> &str {
+        pick(&self.0.title, &self.0.title_i18n, lang.as_deref())
+    }
+
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TaskFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<Task>> {
+        let query = filter.unwrap_or_default().into_query()?;
+        let spec = Tasks {
+            parent: TaskParent::Group,
+            query,
+            window: window(first, after)?,
+        };
+        let page = request(ctx)
+            .load_ref(PageOf {
+                parent: self.0.id,
+                spec,
+            })
+            .await?;
+        Ok(nested(page, |t| t.id, Task))
+    }
+
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// When a task falls due: a date, the end of a year, every period, or never for a regular task.
+#[derive(SimpleObject)]
+pub struct Deadline {
+    kind: DeadlineKind,
+    date: Option<Date>,
+    year: Option<i32>,
+    recurrence: Option<Recurrence>,
+}
+
+impl From<DomainDeadline> for Deadline {
+    fn from(d: DomainDeadline) -> Self {
+        let (kind, date, year, recurrence) = d.columns();
+        Self {
+            kind,
+            date: date.map(Date),
+            year,
+            recurrence,
+        }
+    }
+}
+
+/// A task that a document assigns: one presiding agency (chủ trì), any number of coordinating ones (phối hợp).
+pub struct Task(pub task::Model);
+
+impl Task {
+    async fn current(&self, ctx: &Context<'_>, role: AssignmentRole) -> Result<Vec<Agency>> {
+        let rc = request(ctx);
+        let assignments = rc.load_ref(AssignmentsOf(TaskId(self.0.id))).await?;
+        let ids = assignments
+            .iter()
+            .filter(|a| a.role == role && a.ended_on.is_none())
+            .map(|a| AgencyId(a.agency_id));
+        let agencies = rc.loader.load_many(ids.clone()).await?;
+        Ok(ids.filter_map(|id| agencies.get(&id).cloned().map(Agency)).collect())
+    }
+}
+
+#[Object]
+impl Task {
+    pub async fn id(&self) -> ID {
+        TaskId(self.0.id).to_global().into()
+    }
+
+    async fn document(&self, ctx: &Context<'_>) -> Result<Document> {
+        Ok(Document(request(ctx).load_ref(DocumentId(self.0.document_id)).await?))
+    }
+
+    async fn group(&self, ctx: &Context<'_>) -> Result<Option<TaskGroup>> {
+        match self.0.group_id {
+            Some(id) => Ok(Some(TaskGroup(request(ctx).load_ref(TaskGroupId(id)).await?))),
+            None => Ok(None),
+        }
+    }
+
+    /// The task this one is part of, if any.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Task>> {
+        match self.0.parent_id {
+            Some(id) => Ok(Some(Task(request(ctx).load_ref(TaskId(id)).await?))),
+            None => Ok(None),
+        }
+    }
+
+    /// The parts of this task.
+    async fn subtasks(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Task>> {
+        let spec = Tasks {
+            parent: TaskParent::Task,
+            query: Default::default(),
+            window: window(first, after)?,
+        };
+        let page = request(ctx)
+            .load_ref(PageOf {
+                parent: self.0.id,
+                spec,
+            })
+            .await?;
+        Ok(nested(page, |t| t.id, Task))
+    }
+
+    /// The task's code within its document, e.g. `1` or `2.3`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// A short title in `lang`, falling back to the Vietnamese original.
+    async fn title(&self, lang: Option<String>) -> Option<&str> {
+        self.0
+            .title
+            .as_deref()
+            .map(|t| pick(t, &self.0.title_i18n, lang.as_deref()))
+    }
+
+    /// What the task asks for, in `lang`, falling back to the Vietnamese original.
+    async fn content(&self, lang: Option<String>) -> &str {
+        pick(&self.0.content, &self.0.content_i18n, lang.as_deref())
+    }
+
+    /// The product expected from the task (a report, a decree, a plan…).
+    async fn expected_output(&self) -> Option<&str> {
+        self.0.expected_output.as_deref()
+    }
+
+    async fn deadline(&self) -> Deadline {
+        DomainDeadline::from_columns(
+            self.0.deadline_kind,
+            self.0.deadline_date,
+            self.0.deadline_year,
+            self.0.deadline_recurrence,
+        )
+        .into()
+    }
+
+    async fn progress_state(&self) -> ProgressState {
+        self.0.progress_state
+    }
+
+    async fn completed_on(&self) -> Option<Date> {
+        self.0.completed_on.map(Date)
+    }
+
+    /// The presiding agency (chủ trì) now.
+    async fn lead(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {
+        Ok(self.current(ctx, AssignmentRole::Presiding).await?.into_iter().next())
+    }
+
+    /// The coordinating agencies (phối hợp) now.
+    async fn coordinators(&self, ctx: &Context<'_>) -> Result<Vec<Agency>> {
+        self.current(ctx, AssignmentRole::Coordinating).await
+    }
+
+    /// Every assignment, current and ended, with role and dates.
+    async fn assignments(&self, ctx: &Context<'_>) -> Result<Vec<TaskAssignment>> {
+        let assignments = request(ctx).load_ref(AssignmentsOf(TaskId(self.0.id))).await?;
+        Ok(assignments.into_iter().map(TaskAssignment).collect())
+    }
+
+    async fn progress_reports(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<ProgressReport>> {
+        let spec = Reports(window(first, after)?);
+        let page = request(ctx)
+            .load_ref(PageOf {
+                parent: self.0.id,
+                spec,
+            })
+            .await?;
+        Ok(nested(page, |r| r.id, ProgressReport))
+    }
+
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// An agency's role on a task over a span of days; an ended assignment stays as history.
+pub struct TaskAssignment(pub task_assignment::Model);
+
+#[Object]
+impl TaskAssignment {
+    pub async fn id(&self) -> ID {
+        AssignmentId(self.0.id).to_global().into()
+    }
+
+    async fn task(&self, ctx: &Context<'_>) -> Result<Task> {
+        Ok(Task(request(ctx).load_ref(TaskId(self.0.task_id)).await?))
+    }
+
+    async fn agency(&self, ctx: &Context<'_>) -> Result<Agency> {
+        Ok(Agency(request(ctx).load_ref(AgencyId(self.0.agency_id)).await?))
+    }
+
+    async fn role(&self) -> AssignmentRole {
+        self.0.role
+    }
+
+    async fn assigned_on(&self) -> Date {
+        Date(self.0.assigned_on)
+    }
+
+    /// The last day of responsibility; none while the assignment is current.
+    async fn ended_on(&self) -> Option<Date> {
+        self.0.ended_on.map(Date)
+    }
+
+    /// Why the assignment was made, when it was not part of the original document.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}

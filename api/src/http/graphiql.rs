@@ -1,0 +1,96 @@
+//! GraphiQL, served entirely from assets built into the binary: ministry networks are often
+//! closed, so the page loads nothing from any other host. `scripts/fetch-graphiql.sh` fetches
+//! the pinned assets from the npm registry and `api/assets/graphiql/MANIFEST.txt` records them.
+
+use actix_web::http::header::{self, CacheControl, CacheDirective};
+use actix_web::{HttpResponse, web};
+
+const PAGE: &str = include_str!("../../assets/graphiql/index.html");
+
+/// The first query a visitor sees.
+const DEFAULT_QUERY: &str = r#"# Conclusion 57-KL/TW of the Politburo and everything that carries it out.
+query Cascade {
+  documents(filter: { symbol: "57-KL/TW" }) {
+    nodes {
+      symbol
+      title(lang: "en")
+      issuer { code name }
+      implementedBy(first: 20) {
+        totalCount
+        nodes {
+          symbol
+          issuedOn
+          issuer { code name(lang: "en") }
+          tasks(first: 5) {
+            totalCount
+            nodes {
+              code
+              content
+              lead { code }
+              coordinators { code }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+"#;
+
+const ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "graphiql.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/graphiql/graphiql.min.js"),
+    ),
+    (
+        "graphiql.min.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/graphiql/graphiql.min.css"),
+    ),
+    (
+        "react.production.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/graphiql/react.production.min.js"),
+    ),
+    (
+        "react-dom.production.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/graphiql/react-dom.production.min.js"),
+    ),
+    (
+        "graphql-ws.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/graphiql/graphql-ws.min.js"),
+    ),
+];
+
+pub fn page() -> HttpResponse {
+    let query = serde_json::to_string(DEFAULT_QUERY).unwrap_or_else(|_| "\"\"".to_owned());
+    let html = PAGE
+        .replace("__GRAPHQL_ENDPOINT__", "/graphql")
+        .replace("__DEFAULT_HEADERS__", "{}")
+        .replace("__DEFAULT_QUERY__", &query);
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        // The page may only load from this service.
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data:; font-src 'self' data:; connect-src 'self' ws: wss:",
+        ))
+        .body(html)
+}
+
+pub async fn asset(file: web::Path<String>) -> HttpResponse {
+    match ASSETS.iter().find(|(name, _, _)| *name == file.as_str()) {
+        Some((_, content_type, body)) => HttpResponse::Ok()
+            .content_type(*content_type)
+            .insert_header(CacheControl(vec![
+                CacheDirective::Public,
+                CacheDirective::MaxAge(86_400),
+            ]))
+            .body(*body),
+        None => HttpResponse::NotFound().finish(),
+    }
+}

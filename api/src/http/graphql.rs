@@ -1,0 +1,75 @@
+//! `POST /graphql` and `GET /graphql`: queries, mutations, and the explorer for browsers.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{ServerError, Value};
+use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
+
+use super::graphiql;
+use crate::app::AppState;
+use crate::domain::policy::Actor;
+use crate::graphql::RequestContext;
+use crate::store::Store;
+
+/// A request with this header set to `sql` gets `extensions.sqlStatements` in its response.
+pub const DEBUG_HEADER: &str = "x-directives-debug";
+
+pub async fn post(state: web::Data<AppState>, http: HttpRequest, req: GraphQLRequest) -> GraphQLResponse {
+    execute(&state, &http, req.into_inner()).await.into()
+}
+
+/// A browser asking for HTML gets GraphiQL; anything else is a query in the URL.
+pub async fn get(state: web::Data<AppState>, http: HttpRequest) -> HttpResponse {
+    let wants_html = http
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if wants_html && http.query_string().is_empty() {
+        return graphiql::page();
+    }
+    let request = match async_graphql::http::parse_query_string(http.query_string()) {
+        Ok(r) => r,
+        Err(e) => {
+            let error = ServerError::new(format!("the query string is not a GraphQL request: {e}"), None);
+            return HttpResponse::BadRequest().json(async_graphql::Response::from_errors(vec![error]));
+        }
+    };
+    // A GET must not change anything: links and prefetches follow GETs.
+    if is_mutation(&request) {
+        let error = ServerError::new("mutations are accepted only with POST", None);
+        return HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "POST"))
+            .json(async_graphql::Response::from_errors(vec![error]));
+    }
+    let response = execute(&state, &http, request).await;
+    HttpResponse::Ok().json(response)
+}
+
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    let name = request.operation_name.as_deref();
+    doc.operations.iter().any(|(op_name, op)| {
+        (name.is_none() || op_name.map(|n| n.as_str()) == name) && op.node.ty == OperationType::Mutation
+    })
+}
+
+async fn execute(state: &AppState, http: &HttpRequest, request: async_graphql::Request) -> async_graphql::Response {
+    let store = Store::new(state.db.clone());
+    let context = RequestContext::new(store.clone(), Actor::Operator);
+    let mut response = state.schema.execute(request.data(context)).await;
+    let debug_sql = http
+        .headers()
+        .get(DEBUG_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|p| p.trim().eq_ignore_ascii_case("sql")));
+    if debug_sql {
+        response
+            .extensions
+            .insert("sqlStatements".to_owned(), Value::from(store.statements() as u64));
+    }
+    response
+}

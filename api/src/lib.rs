@@ -1,0 +1,13 @@
+//! The `directives` service: Vietnam's directive-to-task hierarchy over GraphQL.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod ids;
+pub mod seed;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,231 @@
+//! Agencies: the bodies that issue documents and preside over or coordinate tasks.
+
+use chrono::{NaiveDate, Utc};
+use entity::agency::{self, Column, Entity};
+use entity::sea_orm_active_enums::{AgencyKind, AgencyLevel};
+use entity::{document, progress_report, task_assignment};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::hierarchy::{Hierarchy, is_ancestor_or_self};
+use super::locks::{bump, lock_version};
+use super::page::{Page, PageRequest, fetch_page};
+use super::{Store, Tx};
+use crate::domain::i18n::Translations;
+use crate::error::{Error, Result};
+use crate::ids::AgencyId;
+
+#[derive(Debug, Clone, Default)]
+pub struct AgencyQuery {
+    pub kind: Option<AgencyKind>,
+    pub level: Option<AgencyLevel>,
+    pub parent_code: Option<String>,
+    /// `Some(true)`: only agencies in existence on `today`; `Some(false)`: only those that are not.
+    pub active: Option<bool>,
+    pub today: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAgency {
+    pub code: String,
+    pub name: String,
+    pub translations: Translations,
+    pub kind: AgencyKind,
+    pub level: AgencyLevel,
+    pub parent: Option<AgencyId>,
+}
+
+/// Fields to change; `None` leaves a field as it is. `parent: Some(None)` detaches the agency.
+#[derive(Debug, Clone, Default)]
+pub struct AgencyChanges {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub name_en: Option<Option<String>>,
+    pub kind: Option<AgencyKind>,
+    pub level: Option<AgencyLevel>,
+    pub parent: Option<Option<AgencyId>>,
+}
+
+impl Store {
+    pub async fn agencies_by_ids(&self, ids: &[Uuid]) -> Result<Vec<agency::Model>> {
+        Ok(Entity::find()
+            .filter(Column::Id.is_in(ids.iter().copied()))
+            .all(self.conn())
+            .await?)
+    }
+
+    pub async fn agencies_by_codes(&self, codes: &[String]) -> Result<Vec<agency::Model>> {
+        Ok(Entity::find()
+            .filter(Column::Code.is_in(codes.iter().cloned()))
+            .all(self.conn())
+            .await?)
+    }
+
+    pub async fn list_agencies(&self, q: &AgencyQuery, req: PageRequest) -> Result<Page<agency::Model>> {
+        fetch_page(self.conn(), Entity::find().filter(query_condition(q)), Column::Id, req).await
+    }
+
+    pub async fn count_agencies(&self, q: &AgencyQuery) -> Result<u64> {
+        Ok(Entity::find().filter(query_condition(q)).count(self.conn()).await?)
+    }
+}
+
+fn query_condition(q: &AgencyQuery) -> Condition {
+    let mut cond = Condition::all();
+    if let Some(kind) = q.kind {
+        cond = cond.add(Column::Kind.eq(kind));
+    }
+    if let Some(level) = q.level {
+        cond = cond.add(Column::Level.eq(level));
+    }
+    if let Some(code) = &q.parent_code {
+        let parent = Query::select()
+            .column(Column::Id)
+            .from(Entity)
+            .and_where(Expr::col(Column::Code).eq(code.as_str()))
+            .to_owned();
+        cond = cond.add(Column::ParentId.in_subquery(parent));
+    }
+    if let (Some(active), Some(today)) = (q.active, q.today) {
+        let in_force = Condition::all()
+            .add(
+                Condition::any()
+                    .add(Column::ValidFrom.is_null())
+                    .add(Column::ValidFrom.lte(today)),
+            )
+            .add(
+                Condition::any()
+                    .add(Column::ValidTo.is_null())
+                    .add(Column::ValidTo.gt(today)),
+            );
+        cond = cond.add(if active { in_force } else { in_force.not() });
+    }
+    cond
+}
+
+/// Fails unless `id` names an agency; `field` names the input for the error.
+pub(super) async fn require_agency(tx: &Tx, id: AgencyId, field: &str) -> Result<agency::Model> {
+    Entity::find_by_id(id.0)
+        .one(tx)
+        .await?
+        .ok_or_else(|| Error::bad_field(field, format!("{field} names no existing agency")))
+}
+
+async fn check_code_free(tx: &Tx, code: &str, except: Option<Uuid>) -> Result<()> {
+    let mut q = Entity::find().filter(Column::Code.eq(code));
+    if let Some(id) = except {
+        q = q.filter(Column::Id.ne(id));
+    }
+    if q.count(tx).await? > 0 {
+        return Err(Error::conflict(format!("an agency with code {code} already exists")).with_field("code"));
+    }
+    Ok(())
+}
+
+impl Tx {
+    pub async fn create_agency(&self, new: NewAgency) -> Result<agency::Model> {
+        check_code_free(self, &new.code, None).await?;
+        if let Some(parent) = new.parent {
+            require_agency(self, parent, "parentId").await?;
+        }
+        let now = Utc::now();
+        let model = agency::ActiveModel {
+            id: Set(AgencyId::generate().0),
+            code: Set(new.code),
+            name: Set(new.name),
+            name_i18n: Set(new.translations.to_json()),
+            kind: Set(new.kind),
+            level: Set(new.level),
+            parent_id: Set(new.parent.map(|p| p.0)),
+            valid_from: Set(None),
+            valid_to: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        };
+        Ok(model.insert(self).await?)
+    }
+
+    pub async fn update_agency(&self, id: AgencyId, expected: i32, ch: AgencyChanges) -> Result<agency::Model> {
+        let current = lock_version::<Entity, _>(self, id.0, expected).await?;
+        if let Some(code) = &ch.code {
+            check_code_free(self, code, Some(id.0)).await?;
+        }
+        if let Some(Some(parent)) = ch.parent {
+            require_agency(self, parent, "parentId").await?;
+            if is_ancestor_or_self(self, Hierarchy::Agency, parent.0, id.0).await? {
+                return Err(Error::bad_field(
+                    "parentId",
+                    "the new parent is this agency or one of the agencies under it: that would make a cycle",
+                ));
+            }
+        }
+        let (version, now) = bump(current.version);
+        let mut names = Translations::from_json(&current.name_i18n);
+        if let Some(en) = &ch.name_en {
+            names.set("nameEn", "en", en.as_deref())?;
+        }
+        let mut model: agency::ActiveModel = current.into();
+        if let Some(code) = ch.code {
+            model.code = Set(code);
+        }
+        if let Some(name) = ch.name {
+            model.name = Set(name);
+        }
+        if let Some(kind) = ch.kind {
+            model.kind = Set(kind);
+        }
+        if let Some(level) = ch.level {
+            model.level = Set(level);
+        }
+        if let Some(parent) = ch.parent {
+            model.parent_id = Set(parent.map(|p| p.0));
+        }
+        model.name_i18n = Set(names.to_json());
+        model.version = Set(version);
+        model.updated_at = Set(now);
+        Ok(model.update(self).await?)
+    }
+
+    /// Deletes an agency that nothing refers to; otherwise says what still refers to it.
+    pub async fn delete_agency(&self, id: AgencyId, expected: i32) -> Result<()> {
+        let current = lock_version::<Entity, _>(self, id.0, expected).await?;
+        let children = Entity::find().filter(Column::ParentId.eq(id.0)).count(self).await?;
+        let documents = document::Entity::find()
+            .filter(document::Column::IssuerId.eq(id.0))
+            .count(self)
+            .await?;
+        let assignments = task_assignment::Entity::find()
+            .filter(task_assignment::Column::AgencyId.eq(id.0))
+            .count(self)
+            .await?;
+        let reports = progress_report::Entity::find()
+            .filter(progress_report::Column::AgencyId.eq(id.0))
+            .count(self)
+            .await?;
+        let uses: Vec<String> = [
+            (children, "agencies under it"),
+            (documents, "documents it issued"),
+            (assignments, "task assignments"),
+            (reports, "progress reports"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        if !uses.is_empty() {
+            return Err(Error::conflict(format!(
+                "agency {} is still referred to by {}; an agency that has acted keeps its record",
+                current.code,
+                uses.join(", ")
+            )));
+        }
+        Entity::delete_by_id(id.0).exec(self).await?;
+        Ok(())
+    }
+
+    pub async fn agency_by_code(&self, code: &str) -> Result<Option<agency::Model>> {
+        Ok(Entity::find().filter(Column::Code.eq(code)).one(self).await?)
+    }
+}

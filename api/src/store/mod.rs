@@ -1,0 +1,133 @@
+//! All SQL of the service. Every statement goes through a [`Counted`] connection, so a request can
+//! report how many statements it cost (`X-Directives-Debug: sql`) and tests can hold that number fixed.
+
+mod agencies;
+mod assignments;
+mod connect;
+mod documents;
+mod hierarchy;
+mod locks;
+mod page;
+mod reports;
+mod tasks;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
+
+pub use agencies::{AgencyChanges, AgencyQuery, NewAgency};
+pub use assignments::NewAssignment;
+pub use connect::{connect, migrate, pending_migrations};
+pub use documents::{Direction, DocumentChanges, DocumentQuery, NewDocument};
+pub use page::{Page, PageRequest, Window};
+pub use reports::{NewReport, ReportChanges};
+pub use tasks::{NewTask, NewTaskGroup, TaskChanges, TaskGroupChanges, TaskParent, TaskQuery};
+
+use crate::error::Result;
+
+/// Wraps a connection or transaction and counts the statements sent through it.
+pub struct Counted<C> {
+    inner: C,
+    count: Arc<AtomicUsize>,
+}
+
+impl<C> Counted<C> {
+    fn tick(&self) {
+        self.count.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[async_trait::async_trait]
+impl<C: ConnectionTrait + Send + Sync> ConnectionTrait for Counted<C> {
+    fn get_database_backend(&self) -> DbBackend {
+        self.inner.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.tick();
+        self.inner.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.tick();
+        self.inner.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.tick();
+        self.inner.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.tick();
+        self.inner.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.inner.support_returning()
+    }
+}
+
+/// The data access of one request (or one command): a pooled connection plus the statement count.
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<Counted<DatabaseConnection>>,
+}
+
+/// A write transaction. Dropping it without [`Tx::commit`] rolls everything back.
+pub type Tx = Counted<DatabaseTransaction>;
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        self.inner.commit().await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            db: Arc::new(Counted {
+                inner: db,
+                count: Arc::default(),
+            }),
+        }
+    }
+
+    /// Statements executed so far through this store and its transactions.
+    pub fn statements(&self) -> usize {
+        self.db.count.load(Ordering::Relaxed)
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    pub(crate) fn conn(&self) -> &Counted<DatabaseConnection> {
+        &self.db
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
+    /// so that checks made inside it (cycles, versions) cannot be invalidated by another writer.
+    pub async fn begin(&self) -> Result<Tx> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        let tx = self.db.inner.begin_with_options(options).await?;
+        Ok(Counted {
+            inner: tx,
+            count: self.db.count.clone(),
+        })
+    }
+
+    /// Whether the database answers; used by the readiness probe.
+    pub async fn ping(&self) -> Result<()> {
+        self.db.inner.ping().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,14 @@
+//! Schema migrations: one module per change, the same code for SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20260101_000001_core;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20260101_000001_core::Migration)]
+    }
+}
