@@ -131,3 +131,21 @@ impl From<Error> for async_graphql::Error {
         })
     }
 }
+
+/// Gives every error of a response a code from the catalogue. Errors that the GraphQL engine
+/// raises itself (syntax, validation, input coercion) are all faults of the request.
+pub fn complete_codes(response: &mut async_graphql::Response) {
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", ErrorCode::BadUserInput.as_str());
+        }
+    }
+}
+
+/// A response that carries only a request-level error.
+pub fn request_error(message: impl Into<String>) -> async_graphql::Response {
+    let mut response = async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(message, None)]);
+    complete_codes(&mut response);
+    response
+}

@@ -6,6 +6,7 @@ use std::hash::Hash;
 use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
 
+use super::batching::Spawner;
 use super::loaders::Loaders;
 use crate::domain::policy::{self, Action, Actor};
 use crate::error::Result;
@@ -18,8 +19,11 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
-    pub fn new(store: Store, actor: Actor) -> Self {
-        let loader = DataLoader::new(Loaders::new(store.clone()), tokio::spawn);
+    /// A context whose batch loads run on `spawner`: run the request with [`super::batching::run_with`].
+    pub fn new(store: Store, actor: Actor, spawner: Spawner) -> Self {
+        // No delay: the batching driver starts a load only once the request has asked for every key it can.
+        let loader = DataLoader::new(Loaders::new(store.clone()), move |fut| spawner.spawn(Box::pin(fut)))
+            .delay(std::time::Duration::ZERO);
         Self { store, loader, actor }
     }
 

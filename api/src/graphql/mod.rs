@@ -1,5 +1,6 @@
 //! The GraphQL API: schema, resolvers, batching loaders, pagination and global ids.
 
+pub mod batching;
 pub mod context;
 pub mod loaders;
 pub mod mutation;

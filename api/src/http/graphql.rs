@@ -2,14 +2,16 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::Value;
 use async_graphql::parser::types::OperationType;
-use async_graphql::{ServerError, Value};
 use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
 
 use super::graphiql;
 use crate::app::AppState;
 use crate::domain::policy::Actor;
+use crate::error::{complete_codes, request_error};
 use crate::graphql::RequestContext;
+use crate::graphql::batching::{Spawner, run_with};
 use crate::store::Store;
 
 /// A request with this header set to `sql` gets `extensions.sqlStatements` in its response.
@@ -32,16 +34,15 @@ pub async fn get(state: web::Data<AppState>, http: HttpRequest) -> HttpResponse 
     let request = match async_graphql::http::parse_query_string(http.query_string()) {
         Ok(r) => r,
         Err(e) => {
-            let error = ServerError::new(format!("the query string is not a GraphQL request: {e}"), None);
-            return HttpResponse::BadRequest().json(async_graphql::Response::from_errors(vec![error]));
+            return HttpResponse::BadRequest()
+                .json(request_error(format!("the query string is not a GraphQL request: {e}")));
         }
     };
     // A GET must not change anything: links and prefetches follow GETs.
     if is_mutation(&request) {
-        let error = ServerError::new("mutations are accepted only with POST", None);
         return HttpResponse::MethodNotAllowed()
             .insert_header((header::ALLOW, "POST"))
-            .json(async_graphql::Response::from_errors(vec![error]));
+            .json(request_error("mutations are accepted only with POST"));
     }
     let response = execute(&state, &http, request).await;
     HttpResponse::Ok().json(response)
@@ -59,13 +60,15 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
 
 async fn execute(state: &AppState, http: &HttpRequest, request: async_graphql::Request) -> async_graphql::Response {
     let store = Store::new(state.db.clone());
-    let context = RequestContext::new(store.clone(), Actor::Operator);
-    let mut response = state.schema.execute(request.data(context)).await;
+    let spawner = Spawner::default();
+    let context = RequestContext::new(store.clone(), Actor::Operator, spawner.clone());
+    let mut response = run_with(&spawner, state.schema.execute(request.data(context))).await;
     let debug_sql = http
         .headers()
         .get(DEBUG_HEADER)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|p| p.trim().eq_ignore_ascii_case("sql")));
+    complete_codes(&mut response);
     if debug_sql {
         response
             .extensions

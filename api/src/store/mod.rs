@@ -36,8 +36,9 @@ pub struct Counted<C> {
 }
 
 impl<C> Counted<C> {
-    fn tick(&self) {
-        self.count.fetch_add(1, Ordering::Relaxed);
+    fn tick(&self, sql: &str) {
+        let n = self.count.fetch_add(1, Ordering::Relaxed) + 1;
+        tracing::debug!(target: "directives::sql", n, sql);
     }
 }
 
@@ -48,22 +49,22 @@ impl<C: ConnectionTrait + Send + Sync> ConnectionTrait for Counted<C> {
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        self.tick();
+        self.tick(&stmt.sql);
         self.inner.execute_raw(stmt).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        self.tick();
+        self.tick(sql);
         self.inner.execute_unprepared(sql).await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.tick();
+        self.tick(&stmt.sql);
         self.inner.query_one_raw(stmt).await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.tick();
+        self.tick(&stmt.sql);
         self.inner.query_all_raw(stmt).await
     }
 

@@ -1,0 +1,285 @@
+//! `spawn_app()`: the real server on port 0 over a fresh database, and a client that speaks
+//! GraphQL to it over HTTP.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use api::app::Application;
+use api::config::{DatabaseSettings, Settings};
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    #[cfg_attr(not(test_pg), allow(dead_code))]
+    Postgres,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database_url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Database { server: String, name: String },
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn unique_name() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!(
+        "directives_test_{}_{}_{n}",
+        std::process::id(),
+        uuid::Uuid::now_v7().simple()
+    )
+}
+
+/// The PostgreSQL server URL with another database name in its path.
+fn with_database(server: &str, name: &str) -> String {
+    let (base, query) = server.split_once('?').map_or((server, None), |(b, q)| (b, Some(q)));
+    let prefix_end = base
+        .rfind('/')
+        .filter(|i| *i > "postgres://".len())
+        .unwrap_or(base.len());
+    let url = format!("{}/{name}", &base[..prefix_end]);
+    match query {
+        Some(q) => format!("{url}?{q}"),
+        None => url,
+    }
+}
+
+async fn admin_exec(server: &str, sql: &str) {
+    use sea_orm::{ConnectionTrait, Database};
+    let db = Database::connect(server).await.expect("connect to DIRECTIVES_TEST_PG");
+    db.execute_unprepared(sql).await.expect(sql);
+    db.close().await.ok();
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    api::telemetry::init("warn");
+    let name = unique_name();
+    let (database_url, cleanup) = match backend {
+        Backend::Sqlite => {
+            let path = std::env::temp_dir().join(format!("{name}.db"));
+            (format!("sqlite://{}?mode=rwc", path.display()), Cleanup::File(path))
+        }
+        Backend::Postgres => {
+            let server = std::env::var("DIRECTIVES_TEST_PG").expect("DIRECTIVES_TEST_PG");
+            admin_exec(&server, &format!("CREATE DATABASE \"{name}\"")).await;
+            (with_database(&server, &name), Cleanup::Database { server, name })
+        }
+    };
+    let settings = Settings {
+        database: DatabaseSettings {
+            database_url: database_url.clone(),
+            max_connections: 5,
+        },
+        bind: "127.0.0.1:0".to_owned(),
+        migrate: true,
+        seed_sample: false,
+    };
+    let app = Application::build(&settings).await.expect("the application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        database_url,
+        cleanup,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Database { server, name } => {
+                let (server, name) = (server.clone(), name.clone());
+                // Drop runs inside the test's runtime: do the async cleanup on a thread of its own.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    rt.block_on(admin_exec(
+                        &server,
+                        &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+                    ));
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// A GraphQL response, with helpers to read it.
+#[derive(Debug, Clone)]
+pub struct Gql(pub Value);
+
+impl Gql {
+    /// `data` at a dotted path (`createAgency.agency.id`); panics with the whole response if errors came back.
+    pub fn data(&self, path: &str) -> &Value {
+        assert!(self.0.get("errors").is_none(), "unexpected errors: {:#}", self.0);
+        let mut v = &self.0["data"];
+        for part in path.split('.').filter(|p| !p.is_empty()) {
+            v = match part.parse::<usize>() {
+                Ok(i) => &v[i],
+                Err(_) => &v[part],
+            };
+        }
+        v
+    }
+
+    pub fn str(&self, path: &str) -> String {
+        self.data(path)
+            .as_str()
+            .unwrap_or_else(|| panic!("{path} is not a string in {:#}", self.0))
+            .to_owned()
+    }
+
+    pub fn i64(&self, path: &str) -> i64 {
+        self.data(path)
+            .as_i64()
+            .unwrap_or_else(|| panic!("{path} is not a number in {:#}", self.0))
+    }
+
+    /// The `extensions.code` of the first error; panics if there was none.
+    pub fn error_code(&self) -> String {
+        let errors = self.0["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("expected an error, got {:#}", self.0));
+        errors[0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or("<no code>")
+            .to_owned()
+    }
+
+    pub fn error_message(&self) -> String {
+        self.0["errors"][0]["message"].as_str().unwrap_or("").to_owned()
+    }
+
+    pub fn error_field(&self) -> Option<String> {
+        self.0["errors"][0]["extensions"]["field"].as_str().map(str::to_owned)
+    }
+
+    /// Asserts an error with this code and returns its message.
+    pub fn expect_error(&self, code: &str) -> String {
+        assert_eq!(self.error_code(), code, "in {:#}", self.0);
+        self.error_message()
+    }
+
+    pub fn sql_statements(&self) -> u64 {
+        self.0["extensions"]["sqlStatements"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no sqlStatements in {:#}", self.0))
+    }
+}
+
+impl TestApp {
+    async fn post(&self, query: &str, variables: Value, debug_sql: bool) -> Gql {
+        let mut req = self.client.post(format!("{}/graphql", self.address));
+        if debug_sql {
+            req = req.header("X-Directives-Debug", "sql");
+        }
+        let resp = req
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        Gql(resp.json().await.expect("a JSON response"))
+    }
+
+    pub async fn gql(&self, query: &str, variables: Value) -> Gql {
+        self.post(query, variables, false).await
+    }
+
+    /// Like [`gql`], asking for `extensions.sqlStatements`.
+    pub async fn gql_counted(&self, query: &str, variables: Value) -> Gql {
+        self.post(query, variables, true).await
+    }
+
+    pub async fn get(&self, path: &str, accept: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .header("Accept", accept)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Loads the sample hierarchy into this app's database, as `directives seed sample` does.
+    pub async fn seed_sample(&self) -> api::seed::Loaded {
+        let db = api::store::connect(&self.database_url, 2).await.expect("connect");
+        api::seed::load_sample(&api::store::Store::new(db))
+            .await
+            .expect("sample loads")
+    }
+
+    pub async fn create_agency(&self, code: &str, kind: &str, level: &str, parent: Option<&str>) -> String {
+        let r = self
+            .gql(
+                "mutation($i: CreateAgencyInput!) { createAgency(input: $i) { agency { id } } }",
+                json!({ "i": { "code": code, "name": format!("Cơ quan {code}"), "kind": kind, "level": level,
+                               "parentId": parent } }),
+            )
+            .await;
+        r.str("createAgency.agency.id")
+    }
+
+    pub async fn create_document(&self, symbol: &str, issuer: &str, issued_on: &str, implements: &[&str]) -> String {
+        let r = self
+            .gql(
+                "mutation($i: CreateDocumentInput!) { createDocument(input: $i) { document { id } } }",
+                json!({ "i": { "symbol": symbol, "issuerId": issuer, "issuedOn": issued_on,
+                               "title": format!("Văn bản {symbol}"), "implementsIds": implements } }),
+            )
+            .await;
+        r.str("createDocument.document.id")
+    }
+
+    pub async fn create_task(&self, document: &str, code: &str, lead: &str, coordinators: &[&str]) -> String {
+        let r = self
+            .gql(
+                "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id } } }",
+                json!({ "i": { "documentId": document, "code": code, "content": format!("Nhiệm vụ {code}"),
+                               "leadAgencyId": lead, "coordinatorIds": coordinators } }),
+            )
+            .await;
+        r.str("createTask.task.id")
+    }
+
+    /// An agency, a document it issued, and the agency's id: the least a task needs.
+    pub async fn document_with_issuer(&self) -> (String, String) {
+        let agency = self.create_agency("BTTTT", "MINISTRY", "CENTRAL", None).await;
+        let doc = self.create_document("47/NQ-CP", &agency, "2024-04-15", &[]).await;
+        (agency, doc)
+    }
+}
+
+/// Declares each named `async fn(TestApp)` as a test on SQLite and, with `cfg(test_pg)`, on PostgreSQL.
+#[macro_export]
+macro_rules! db_tests {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await).await;
+                }
+
+                #[cfg(test_pg)]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await).await;
+                }
+            }
+        )+
+    };
+}

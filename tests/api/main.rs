@@ -1,0 +1,12 @@
+//! Integration tests: the real server on port 0, spoken to over HTTP as a ministry system would.
+
+mod helpers;
+
+mod agencies;
+mod documents;
+mod http;
+mod links;
+mod pagination;
+mod sample;
+mod sql_counts;
+mod tasks;
