@@ -61,13 +61,9 @@ impl Application {
         let listener =
             TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let state = web::Data::new(AppState {
-            db,
-            schema: build_schema(),
-        });
-        let server = HttpServer::new(move || App::new().app_data(state.clone()).configure(http::routes))
-            .listen(listener)?
-            .run();
+        let state = web::Data::new(AppState { db, schema: build_schema() });
+        let server =
+            HttpServer::new(move || App::new().app_data(state.clone()).configure(http::routes)).listen(listener)?.run();
         Ok(Self { port, server })
     }
 

@@ -11,11 +11,7 @@ use crate::store::{self, Store};
 use crate::{seed, telemetry};
 
 #[derive(Parser)]
-#[command(
-    name = "directives",
-    version,
-    about = "Vietnam's directive-to-task hierarchy as a GraphQL service"
-)]
+#[command(name = "directives", version, about = "Vietnam's directive-to-task hierarchy as a GraphQL service")]
 struct Cli {
     #[command(flatten)]
     database: DatabaseSettings,
@@ -65,37 +61,24 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let command = cli
-        .command
-        .unwrap_or_else(|| Command::Serve(ServeSettings::parse_defaults()));
+    let command = cli.command.unwrap_or_else(|| Command::Serve(ServeSettings::parse_defaults()));
     match command {
         Command::Serve(serve) => {
             let settings = Settings::new(cli.database, serve);
             let application = Application::build(&settings).await?;
             let host = settings.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
-            let host = if host == "0.0.0.0" || host == "[::]" {
-                "127.0.0.1"
-            } else {
-                host
-            };
-            println!(
-                "directives is listening on {}",
-                settings.bind.replace(":0", &format!(":{}", application.port()))
-            );
+            let host = if host == "0.0.0.0" || host == "[::]" { "127.0.0.1" } else { host };
+            println!("directives is listening on {}", settings.bind.replace(":0", &format!(":{}", application.port())));
             println!("GraphiQL: http://{host}:{}/graphql", application.port());
             application.run_until_stopped().await?;
         }
         Command::Migrate => {
-            let db = store::connect(&cli.database.database_url, 2)
-                .await
-                .map_err(operator_error)?;
+            let db = store::connect(&cli.database.database_url, 2).await.map_err(operator_error)?;
             let applied = store::migrate(&db).await.map_err(operator_error)?;
             println!("applied {applied} migration(s); the schema is current");
         }
         Command::Seed { what: SeedWhat::Sample } => {
-            let db = store::connect(&cli.database.database_url, 2)
-                .await
-                .map_err(operator_error)?;
+            let db = store::connect(&cli.database.database_url, 2).await.map_err(operator_error)?;
             if !store::pending_migrations(&db).await.map_err(operator_error)?.is_empty() {
                 anyhow::bail!("the database schema is not current: run `directives migrate` first");
             }

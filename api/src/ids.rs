@@ -19,14 +19,8 @@ pub enum NodeType {
 }
 
 impl NodeType {
-    const ALL: [NodeType; 6] = [
-        Self::Agency,
-        Self::Document,
-        Self::TaskGroup,
-        Self::Task,
-        Self::TaskAssignment,
-        Self::ProgressReport,
-    ];
+    const ALL: [NodeType; 6] =
+        [Self::Agency, Self::Document, Self::TaskGroup, Self::Task, Self::TaskAssignment, Self::ProgressReport];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -134,10 +128,7 @@ mod tests {
     fn global_ids_round_trip_and_are_opaque() {
         let id = AgencyId::generate();
         let global = id.to_global();
-        assert!(
-            !global.contains(&id.0.simple().to_string()),
-            "the UUID must not show through"
-        );
+        assert!(!global.contains(&id.0.simple().to_string()), "the UUID must not show through");
         assert_eq!(AgencyId::from_global(&global, "id").unwrap(), id);
     }
 
@@ -147,11 +138,7 @@ mod tests {
         let err = AgencyId::from_global(&global, "issuerId").unwrap_err();
         assert_eq!(err.code, ErrorCode::BadUserInput);
         assert_eq!(err.field.as_deref(), Some("issuerId"));
-        assert!(
-            err.message.contains("Agency") && err.message.contains("Task"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("Agency") && err.message.contains("Task"), "{}", err.message);
     }
 
     #[test]

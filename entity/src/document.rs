@@ -34,11 +34,7 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::agency::Entity",
-        from = "Column::IssuerId",
-        to = "super::agency::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::agency::Entity", from = "Column::IssuerId", to = "super::agency::Column::Id")]
     Issuer,
 }
 

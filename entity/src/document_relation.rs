@@ -16,17 +16,9 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::document::Entity",
-        from = "Column::FromId",
-        to = "super::document::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::document::Entity", from = "Column::FromId", to = "super::document::Column::Id")]
     From,
-    #[sea_orm(
-        belongs_to = "super::document::Entity",
-        from = "Column::ToId",
-        to = "super::document::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::document::Entity", from = "Column::ToId", to = "super::document::Column::Id")]
     To,
 }
 

@@ -21,17 +21,9 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::task::Entity",
-        from = "Column::TaskId",
-        to = "super::task::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::task::Entity", from = "Column::TaskId", to = "super::task::Column::Id")]
     Task,
-    #[sea_orm(
-        belongs_to = "super::agency::Entity",
-        from = "Column::AgencyId",
-        to = "super::agency::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::agency::Entity", from = "Column::AgencyId", to = "super::agency::Column::Id")]
     Agency,
 }
 

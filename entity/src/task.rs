@@ -30,17 +30,9 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::document::Entity",
-        from = "Column::DocumentId",
-        to = "super::document::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::document::Entity", from = "Column::DocumentId", to = "super::document::Column::Id")]
     Document,
-    #[sea_orm(
-        belongs_to = "super::task_group::Entity",
-        from = "Column::GroupId",
-        to = "super::task_group::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::task_group::Entity", from = "Column::GroupId", to = "super::task_group::Column::Id")]
     Group,
     #[sea_orm(belongs_to = "Entity", from = "Column::ParentId", to = "Column::Id")]
     Parent,

@@ -169,16 +169,8 @@ fn one_of(col: impl IntoIden + Clone, values: &[&str], nullable: bool) -> Column
 fn versioned(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
     table
         .col(ColumnDef::new(Versioned::Version).integer().not_null().default(1))
-        .col(
-            ColumnDef::new(Versioned::CreatedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
-        .col(
-            ColumnDef::new(Versioned::UpdatedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
+        .col(ColumnDef::new(Versioned::CreatedAt).timestamp_with_time_zone().not_null())
+        .col(ColumnDef::new(Versioned::UpdatedAt).timestamp_with_time_zone().not_null())
 }
 
 fn fk(
@@ -232,12 +224,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
             )
             .await?;
-        manager
-            .create_index(index("idx_agency_parent", Agency::Table, &["parent_id"]))
-            .await?;
-        manager
-            .create_index(index("idx_agency_kind_level", Agency::Table, &["kind", "level"]))
-            .await?;
+        manager.create_index(index("idx_agency_parent", Agency::Table, &["parent_id"])).await?;
+        manager.create_index(index("idx_agency_kind_level", Agency::Table, &["kind", "level"])).await?;
 
         manager
             .create_table(
@@ -276,24 +264,14 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                index(
-                    "uq_document_issuer_symbol_year",
-                    Document::Table,
-                    &["issuer_id", "symbol", "issued_year"],
-                )
-                .unique()
-                .take(),
+                index("uq_document_issuer_symbol_year", Document::Table, &["issuer_id", "symbol", "issued_year"])
+                    .unique()
+                    .take(),
             )
             .await?;
-        manager
-            .create_index(index("idx_document_symbol", Document::Table, &["symbol"]))
-            .await?;
-        manager
-            .create_index(index("idx_document_issued_on", Document::Table, &["issued_on"]))
-            .await?;
-        manager
-            .create_index(index("idx_document_kind", Document::Table, &["kind"]))
-            .await?;
+        manager.create_index(index("idx_document_symbol", Document::Table, &["symbol"])).await?;
+        manager.create_index(index("idx_document_issued_on", Document::Table, &["issued_on"])).await?;
+        manager.create_index(index("idx_document_kind", Document::Table, &["kind"])).await?;
 
         manager
             .create_table(
@@ -303,11 +281,7 @@ impl MigrationTrait for Migration {
                     .col(uuid(DocumentRelation::FromId))
                     .col(uuid(DocumentRelation::ToId))
                     .col(one_of(DocumentRelation::Kind, RelationKind::VALUES, false))
-                    .col(
-                        ColumnDef::new(DocumentRelation::CreatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(DocumentRelation::CreatedAt).timestamp_with_time_zone().not_null())
                     .foreign_key(&mut fk(
                         DocumentRelation::Table,
                         DocumentRelation::FromId,
@@ -326,22 +300,10 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                index(
-                    "uq_document_relation",
-                    DocumentRelation::Table,
-                    &["from_id", "to_id", "kind"],
-                )
-                .unique()
-                .take(),
+                index("uq_document_relation", DocumentRelation::Table, &["from_id", "to_id", "kind"]).unique().take(),
             )
             .await?;
-        manager
-            .create_index(index(
-                "idx_document_relation_to",
-                DocumentRelation::Table,
-                &["to_id", "kind"],
-            ))
-            .await?;
+        manager.create_index(index("idx_document_relation_to", DocumentRelation::Table, &["to_id", "kind"])).await?;
 
         manager
             .create_table(
@@ -364,11 +326,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                index("uq_task_group_code", TaskGroup::Table, &["document_id", "code"])
-                    .unique()
-                    .take(),
-            )
+            .create_index(index("uq_task_group_code", TaskGroup::Table, &["document_id", "code"]).unique().take())
             .await?;
 
         let completed = ProgressState::Completed.to_value();
@@ -393,24 +351,9 @@ impl MigrationTrait for Migration {
                         .col(one_of(Task::DeadlineRecurrence, Recurrence::VALUES, true))
                         .col(one_of(Task::ProgressState, ProgressState::VALUES, false))
                         .col(date_null(Task::CompletedOn))
-                        .foreign_key(&mut fk(
-                            Task::Table,
-                            Task::DocumentId,
-                            Document::Table,
-                            ForeignKeyAction::Cascade,
-                        ))
-                        .foreign_key(&mut fk(
-                            Task::Table,
-                            Task::GroupId,
-                            TaskGroup::Table,
-                            ForeignKeyAction::SetNull,
-                        ))
-                        .foreign_key(&mut fk(
-                            Task::Table,
-                            Task::ParentId,
-                            Task::Table,
-                            ForeignKeyAction::Cascade,
-                        ))
+                        .foreign_key(&mut fk(Task::Table, Task::DocumentId, Document::Table, ForeignKeyAction::Cascade))
+                        .foreign_key(&mut fk(Task::Table, Task::GroupId, TaskGroup::Table, ForeignKeyAction::SetNull))
+                        .foreign_key(&mut fk(Task::Table, Task::ParentId, Task::Table, ForeignKeyAction::Cascade))
                         .check(Expr::col(Task::Content).ne(""))
                         .check(Expr::col(Task::ParentId).ne(Expr::col(Task::Id)))
                         // Exactly the column that the deadline kind names is filled in.
@@ -431,33 +374,17 @@ impl MigrationTrait for Migration {
                         )
                         // A completion date exactly when the task is completed.
                         .check(
-                            Expr::col(Task::CompletedOn)
-                                .is_not_null()
-                                .eq(Expr::col(Task::ProgressState).eq(completed)),
+                            Expr::col(Task::CompletedOn).is_not_null().eq(Expr::col(Task::ProgressState).eq(completed)),
                         ),
                 )
                 .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                index("uq_task_code", Task::Table, &["document_id", "code"])
-                    .unique()
-                    .take(),
-            )
-            .await?;
-        manager
-            .create_index(index("idx_task_group", Task::Table, &["group_id"]))
-            .await?;
-        manager
-            .create_index(index("idx_task_parent", Task::Table, &["parent_id"]))
-            .await?;
-        manager
-            .create_index(index("idx_task_progress", Task::Table, &["progress_state"]))
-            .await?;
-        manager
-            .create_index(index("idx_task_deadline", Task::Table, &["deadline_date"]))
-            .await?;
+        manager.create_index(index("uq_task_code", Task::Table, &["document_id", "code"]).unique().take()).await?;
+        manager.create_index(index("idx_task_group", Task::Table, &["group_id"])).await?;
+        manager.create_index(index("idx_task_parent", Task::Table, &["parent_id"])).await?;
+        manager.create_index(index("idx_task_progress", Task::Table, &["progress_state"])).await?;
+        manager.create_index(index("idx_task_deadline", Task::Table, &["deadline_date"])).await?;
 
         let presiding = AssignmentRole::Presiding.to_value();
         manager
@@ -505,22 +432,14 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                index(
-                    "uq_task_assignment_current",
-                    TaskAssignment::Table,
-                    &["task_id", "agency_id"],
-                )
-                .unique()
-                .and_where(Expr::col(TaskAssignment::EndedOn).is_null())
-                .take(),
+                index("uq_task_assignment_current", TaskAssignment::Table, &["task_id", "agency_id"])
+                    .unique()
+                    .and_where(Expr::col(TaskAssignment::EndedOn).is_null())
+                    .take(),
             )
             .await?;
         manager
-            .create_index(index(
-                "idx_task_assignment_agency",
-                TaskAssignment::Table,
-                &["agency_id", "role"],
-            ))
+            .create_index(index("idx_task_assignment_agency", TaskAssignment::Table, &["agency_id", "role"]))
             .await?;
 
         manager
@@ -560,35 +479,17 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index(
-                "idx_progress_report_task",
-                ProgressReport::Table,
-                &["task_id", "period_end"],
-            ))
+            .create_index(index("idx_progress_report_task", ProgressReport::Table, &["task_id", "period_end"]))
             .await?;
-        manager
-            .create_index(index(
-                "idx_progress_report_agency",
-                ProgressReport::Table,
-                &["agency_id"],
-            ))
-            .await?;
+        manager.create_index(index("idx_progress_report_agency", ProgressReport::Table, &["agency_id"])).await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            "progress_report",
-            "task_assignment",
-            "task",
-            "task_group",
-            "document_relation",
-            "document",
-            "agency",
-        ] {
-            manager
-                .drop_table(Table::drop().table(Alias::new(table)).to_owned())
-                .await?;
+        for table in
+            ["progress_report", "task_assignment", "task", "task_group", "document_relation", "document", "agency"]
+        {
+            manager.drop_table(Table::drop().table(Alias::new(table)).to_owned()).await?;
         }
         Ok(())
     }

@@ -17,41 +17,19 @@ async fn agencies_are_created_read_and_found_by_code(app: TestApp) {
         )
         .await;
     assert_eq!(r.str("createAgency.agency.name"), "Cục Thông tin đối ngoại");
-    assert_eq!(
-        r.str("createAgency.agency.nameEn"),
-        "Department of External Information"
-    );
+    assert_eq!(r.str("createAgency.agency.nameEn"), "Department of External Information");
     assert_eq!(r.str("createAgency.agency.parent.code"), "BTTTT");
     assert_eq!(r.i64("createAgency.agency.version"), 1);
 
-    let r = app
-        .gql(
-            "{ agency(code: \"BTTTT-CTTDN\") { name(lang: \"fr\") kind } }",
-            json!({}),
-        )
-        .await;
-    assert_eq!(
-        r.str("agency.name"),
-        "Cục Thông tin đối ngoại",
-        "an unknown language falls back to Vietnamese"
-    );
+    let r = app.gql("{ agency(code: \"BTTTT-CTTDN\") { name(lang: \"fr\") kind } }", json!({})).await;
+    assert_eq!(r.str("agency.name"), "Cục Thông tin đối ngoại", "an unknown language falls back to Vietnamese");
     let r = app.gql("{ agency(code: \"NOPE\") { id } }", json!({})).await;
     assert!(r.data("agency").is_null());
 
-    let r = app
-        .gql(
-            "{ agencies(filter: { parentCode: \"BTTTT\" }) { totalCount nodes { code } } }",
-            json!({}),
-        )
-        .await;
+    let r = app.gql("{ agencies(filter: { parentCode: \"BTTTT\" }) { totalCount nodes { code } } }", json!({})).await;
     assert_eq!(r.i64("agencies.totalCount"), 1);
     assert_eq!(r.str("agencies.nodes.0.code"), "BTTTT-CTTDN");
-    let r = app
-        .gql(
-            "{ agencies(filter: { kind: MINISTRY, active: true }) { nodes { code } } }",
-            json!({}),
-        )
-        .await;
+    let r = app.gql("{ agencies(filter: { kind: MINISTRY, active: true }) { nodes { code } } }", json!({})).await;
     assert_eq!(r.data("agencies.nodes").as_array().unwrap().len(), 1);
 }
 
@@ -59,29 +37,19 @@ async fn agency_input_errors_name_the_field(app: TestApp) {
     app.create_agency("BNG", "MINISTRY", "CENTRAL", None).await;
     let create = "mutation($i: CreateAgencyInput!) { createAgency(input: $i) { agency { id } } }";
     let r = app
-        .gql(
-            create,
-            json!({ "i": { "code": "BNG", "name": "Bộ Ngoại giao", "kind": "MINISTRY", "level": "CENTRAL" } }),
-        )
+        .gql(create, json!({ "i": { "code": "BNG", "name": "Bộ Ngoại giao", "kind": "MINISTRY", "level": "CENTRAL" } }))
         .await;
     let message = r.expect_error("CONFLICT");
     assert!(message.contains("BNG"), "{message}");
 
     let r = app
-        .gql(
-            create,
-            json!({ "i": { "code": "bộ ngoại giao", "name": "x", "kind": "MINISTRY", "level": "CENTRAL" } }),
-        )
+        .gql(create, json!({ "i": { "code": "bộ ngoại giao", "name": "x", "kind": "MINISTRY", "level": "CENTRAL" } }))
         .await;
     r.expect_error("BAD_USER_INPUT");
     assert_eq!(r.error_field().as_deref(), Some("code"));
 
-    let r = app
-        .gql(
-            create,
-            json!({ "i": { "code": "X", "name": "  ", "kind": "MINISTRY", "level": "CENTRAL" } }),
-        )
-        .await;
+    let r =
+        app.gql(create, json!({ "i": { "code": "X", "name": "  ", "kind": "MINISTRY", "level": "CENTRAL" } })).await;
     r.expect_error("BAD_USER_INPUT");
     assert_eq!(r.error_field().as_deref(), Some("name"));
 
@@ -96,12 +64,8 @@ async fn agency_input_errors_name_the_field(app: TestApp) {
 }
 
 async fn updates_check_the_version_and_refuse_cycles(app: TestApp) {
-    let top = app
-        .create_agency("HY-UBND", "PEOPLES_COMMITTEE", "PROVINCIAL", None)
-        .await;
-    let dept = app
-        .create_agency("HY-STTTT", "DEPARTMENT", "PROVINCIAL", Some(&top))
-        .await;
+    let top = app.create_agency("HY-UBND", "PEOPLES_COMMITTEE", "PROVINCIAL", None).await;
+    let dept = app.create_agency("HY-STTTT", "DEPARTMENT", "PROVINCIAL", Some(&top)).await;
 
     let r = app
         .gql(
@@ -110,73 +74,37 @@ async fn updates_check_the_version_and_refuse_cycles(app: TestApp) {
         )
         .await;
     assert_eq!(r.i64("updateAgency.agency.version"), 2);
-    assert_eq!(
-        r.str("updateAgency.agency.parent.code"),
-        "HY-UBND",
-        "an absent parentId leaves the parent"
-    );
+    assert_eq!(r.str("updateAgency.agency.parent.code"), "HY-UBND", "an absent parentId leaves the parent");
 
     // A client that read version 1 must not overwrite the change it did not see.
-    let r = app
-        .gql(
-            UPDATE,
-            json!({ "i": { "id": dept, "expectedVersion": 1, "name": "stale" } }),
-        )
-        .await;
+    let r = app.gql(UPDATE, json!({ "i": { "id": dept, "expectedVersion": 1, "name": "stale" } })).await;
     let message = r.expect_error("CONFLICT");
     assert!(message.contains("version 2"), "{message}");
 
-    let r = app
-        .gql(
-            UPDATE,
-            json!({ "i": { "id": top, "expectedVersion": 1, "parentId": dept } }),
-        )
-        .await;
+    let r = app.gql(UPDATE, json!({ "i": { "id": top, "expectedVersion": 1, "parentId": dept } })).await;
     r.expect_error("BAD_USER_INPUT");
     assert_eq!(r.error_field().as_deref(), Some("parentId"));
-    let r = app
-        .gql(
-            UPDATE,
-            json!({ "i": { "id": top, "expectedVersion": 1, "parentId": top } }),
-        )
-        .await;
+    let r = app.gql(UPDATE, json!({ "i": { "id": top, "expectedVersion": 1, "parentId": top } })).await;
     r.expect_error("BAD_USER_INPUT");
 
-    let r = app
-        .gql(
-            UPDATE,
-            json!({ "i": { "id": dept, "expectedVersion": 2, "parentId": null } }),
-        )
-        .await;
+    let r = app.gql(UPDATE, json!({ "i": { "id": dept, "expectedVersion": 2, "parentId": null } })).await;
     assert!(r.data("updateAgency.agency.parent").is_null(), "null detaches");
 }
 
 async fn an_agency_in_use_cannot_be_deleted(app: TestApp) {
     let (agency, _doc) = app.document_with_issuer().await;
-    let r = app
-        .gql(DELETE, json!({ "i": { "id": agency, "expectedVersion": 1 } }))
-        .await;
+    let r = app.gql(DELETE, json!({ "i": { "id": agency, "expectedVersion": 1 } })).await;
     let message = r.expect_error("CONFLICT");
     assert!(message.contains("1 documents it issued"), "{message}");
 
-    let unused = app
-        .create_agency("TB-UBND", "PEOPLES_COMMITTEE", "PROVINCIAL", None)
-        .await;
-    let r = app
-        .gql(DELETE, json!({ "i": { "id": unused, "expectedVersion": 7 } }))
-        .await;
+    let unused = app.create_agency("TB-UBND", "PEOPLES_COMMITTEE", "PROVINCIAL", None).await;
+    let r = app.gql(DELETE, json!({ "i": { "id": unused, "expectedVersion": 7 } })).await;
     r.expect_error("CONFLICT");
-    let r = app
-        .gql(DELETE, json!({ "i": { "id": unused, "expectedVersion": 1 } }))
-        .await;
+    let r = app.gql(DELETE, json!({ "i": { "id": unused, "expectedVersion": 1 } })).await;
     assert_eq!(r.str("deleteAgency.deletedId"), unused);
-    let r = app
-        .gql("query($id: ID!) { node(id: $id) { id } }", json!({ "id": unused }))
-        .await;
+    let r = app.gql("query($id: ID!) { node(id: $id) { id } }", json!({ "id": unused })).await;
     assert!(r.data("node").is_null());
-    let r = app
-        .gql(DELETE, json!({ "i": { "id": unused, "expectedVersion": 1 } }))
-        .await;
+    let r = app.gql(DELETE, json!({ "i": { "id": unused, "expectedVersion": 1 } })).await;
     r.expect_error("NOT_FOUND");
 }
 

@@ -19,11 +19,7 @@ async fn a_document_stores_its_normalized_symbol_and_parts(app: TestApp) {
         .await;
     let doc = "createDocument.document";
     assert_eq!(r.str(&format!("{doc}.symbol")), "837/QĐ-TTg");
-    assert_eq!(
-        r.str(&format!("{doc}.kind")),
-        "DECISION",
-        "the kind follows from the type code"
-    );
+    assert_eq!(r.str(&format!("{doc}.kind")), "DECISION", "the kind follows from the type code");
     assert_eq!(r.str(&format!("{doc}.system")), "STATE");
     assert_eq!(r.str(&format!("{doc}.status")), "IN_FORCE");
     assert_eq!(r.str(&format!("{doc}.titleEn")), "Decision approving the Scheme");
@@ -32,16 +28,10 @@ async fn a_document_stores_its_normalized_symbol_and_parts(app: TestApp) {
     assert_eq!(r.str(&format!("{doc}.symbolParts.number")), "837");
 
     // Found by any spelling of the symbol.
-    let r = app
-        .gql(
-            "{ documents(filter: { symbol: \"837/QĐ-TTg\" }) { totalCount nodes { symbol } } }",
-            json!({}),
-        )
-        .await;
+    let r =
+        app.gql("{ documents(filter: { symbol: \"837/QĐ-TTg\" }) { totalCount nodes { symbol } } }", json!({})).await;
     assert_eq!(r.i64("documents.totalCount"), 1);
-    let r = app
-        .gql("{ documents(filter: { symbol: \"hello\" }) { totalCount } }", json!({}))
-        .await;
+    let r = app.gql("{ documents(filter: { symbol: \"hello\" }) { totalCount } }", json!({})).await;
     r.expect_error("BAD_USER_INPUT");
 
     let bct = app.create_agency("BCT", "PARTY_CENTRAL", "CENTRAL", None).await;
@@ -62,20 +52,12 @@ async fn garbage_symbols_are_refused_with_what_was_expected(app: TestApp) {
     let cp = app.create_agency("CP", "GOVERNMENT", "CENTRAL", None).await;
     for garbage in ["hello", "57", "/KL-"] {
         let r = app
-            .gql(
-                CREATE,
-                json!({ "i": { "symbol": garbage, "issuerId": cp, "issuedOn": "2024-04-15", "title": "x" } }),
-            )
+            .gql(CREATE, json!({ "i": { "symbol": garbage, "issuerId": cp, "issuedOn": "2024-04-15", "title": "x" } }))
             .await;
         let message = r.expect_error("BAD_USER_INPUT");
         assert!(message.contains("expected"), "{garbage}: {message}");
         assert_eq!(r.error_field().as_deref(), Some("symbol"));
-        let r = app
-            .gql(
-                "query($s: String!) { parseSymbol(symbol: $s) { normalized } }",
-                json!({ "s": garbage }),
-            )
-            .await;
+        let r = app.gql("query($s: String!) { parseSymbol(symbol: $s) { normalized } }", json!({ "s": garbage })).await;
         r.expect_error("BAD_USER_INPUT");
     }
     // The year in a legal normative document's symbol must be its year of issue.
@@ -90,12 +72,8 @@ async fn garbage_symbols_are_refused_with_what_was_expected(app: TestApp) {
 }
 
 async fn a_symbol_is_unique_per_issuer_and_year(app: TestApp) {
-    let hy = app
-        .create_agency("HY-UBND", "PEOPLES_COMMITTEE", "PROVINCIAL", None)
-        .await;
-    let hn = app
-        .create_agency("HN-UBND", "PEOPLES_COMMITTEE", "PROVINCIAL", None)
-        .await;
+    let hy = app.create_agency("HY-UBND", "PEOPLES_COMMITTEE", "PROVINCIAL", None).await;
+    let hn = app.create_agency("HN-UBND", "PEOPLES_COMMITTEE", "PROVINCIAL", None).await;
     app.create_document("139/KH-UBND", &hy, "2023-09-19", &[]).await;
     // Another province's 139/KH-UBND of the same year, and Hưng Yên's of another year, are other documents.
     app.create_document("139/KH-UBND", &hn, "2023-05-02", &[]).await;
@@ -108,12 +86,7 @@ async fn a_symbol_is_unique_per_issuer_and_year(app: TestApp) {
         .await;
     let message = r.expect_error("CONFLICT");
     assert!(message.contains("2023"), "{message}");
-    let r = app
-        .gql(
-            "{ documents(filter: { symbol: \"139/KH-UBND\" }) { totalCount } }",
-            json!({}),
-        )
-        .await;
+    let r = app.gql("{ documents(filter: { symbol: \"139/KH-UBND\" }) { totalCount } }", json!({})).await;
     assert_eq!(r.i64("documents.totalCount"), 3);
 }
 
@@ -128,20 +101,10 @@ async fn updates_are_versioned_and_deletes_take_the_tasks(app: TestApp) {
     assert_eq!(r.i64("updateDocument.document.version"), 2);
     assert_eq!(r.str("updateDocument.document.titleEn"), "Action Program");
     assert_eq!(r.str("updateDocument.document.status"), "AMENDED");
-    let r = app
-        .gql(
-            UPDATE,
-            json!({ "i": { "id": doc, "expectedVersion": 1, "title": "stale" } }),
-        )
-        .await;
+    let r = app.gql(UPDATE, json!({ "i": { "id": doc, "expectedVersion": 1, "title": "stale" } })).await;
     r.expect_error("CONFLICT");
     assert_eq!(r.error_field().as_deref(), Some("expectedVersion"));
-    let r = app
-        .gql(
-            UPDATE,
-            json!({ "i": { "id": doc, "expectedVersion": 2, "titleEn": null } }),
-        )
-        .await;
+    let r = app.gql(UPDATE, json!({ "i": { "id": doc, "expectedVersion": 2, "titleEn": null } })).await;
     assert_eq!(
         r.str("updateDocument.document.titleEn"),
         r.str("updateDocument.document.title"),
@@ -156,17 +119,8 @@ async fn updates_are_versioned_and_deletes_take_the_tasks(app: TestApp) {
         )
         .await;
     assert_eq!(r.str("deleteDocument.deletedId"), doc);
-    let r = app
-        .gql(
-            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
-            json!({ "ids": [doc, task] }),
-        )
-        .await;
-    assert_eq!(
-        r.data("nodes"),
-        &json!([null, null]),
-        "the document's tasks went with it"
-    );
+    let r = app.gql("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": [doc, task] })).await;
+    assert_eq!(r.data("nodes"), &json!([null, null]), "the document's tasks went with it");
 }
 
 async fn node_and_nodes_resolve_every_type(app: TestApp) {
@@ -178,13 +132,8 @@ async fn node_and_nodes_resolve_every_type(app: TestApp) {
             json!({ "ids": [task, agency, doc] }),
         )
         .await;
-    let types: Vec<&str> = r
-        .data("nodes")
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["__typename"].as_str().unwrap())
-        .collect();
+    let types: Vec<&str> =
+        r.data("nodes").as_array().unwrap().iter().map(|n| n["__typename"].as_str().unwrap()).collect();
     assert_eq!(types, ["Task", "Agency", "Document"], "in the order asked");
     assert_eq!(r.str("nodes.0.id"), task);
     let r = app.gql("{ node(id: \"not-an-id\") { id } }", json!({})).await;

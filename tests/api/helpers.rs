@@ -30,20 +30,13 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 fn unique_name() -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!(
-        "directives_test_{}_{}_{n}",
-        std::process::id(),
-        uuid::Uuid::now_v7().simple()
-    )
+    format!("directives_test_{}_{}_{n}", std::process::id(), uuid::Uuid::now_v7().simple())
 }
 
 /// The PostgreSQL server URL with another database name in its path.
 fn with_database(server: &str, name: &str) -> String {
     let (base, query) = server.split_once('?').map_or((server, None), |(b, q)| (b, Some(q)));
-    let prefix_end = base
-        .rfind('/')
-        .filter(|i| *i > "postgres://".len())
-        .unwrap_or(base.len());
+    let prefix_end = base.rfind('/').filter(|i| *i > "postgres://".len()).unwrap_or(base.len());
     let url = format!("{}/{name}", &base[..prefix_end]);
     match query {
         Some(q) => format!("{url}?{q}"),
@@ -73,10 +66,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         }
     };
     let settings = Settings {
-        database: DatabaseSettings {
-            database_url: database_url.clone(),
-            max_connections: 5,
-        },
+        database: DatabaseSettings { database_url: database_url.clone(), max_connections: 5 },
         bind: "127.0.0.1:0".to_owned(),
         migrate: true,
         seed_sample: false,
@@ -84,12 +74,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let app = Application::build(&settings).await.expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    TestApp {
-        address,
-        client: reqwest::Client::new(),
-        database_url,
-        cleanup,
-    }
+    TestApp { address, client: reqwest::Client::new(), database_url, cleanup }
 }
 
 impl Drop for TestApp {
@@ -104,14 +89,8 @@ impl Drop for TestApp {
                 let (server, name) = (server.clone(), name.clone());
                 // Drop runs inside the test's runtime: do the async cleanup on a thread of its own.
                 let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .unwrap();
-                    rt.block_on(admin_exec(
-                        &server,
-                        &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
-                    ));
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    rt.block_on(admin_exec(&server, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")));
                 })
                 .join();
             }
@@ -138,27 +117,17 @@ impl Gql {
     }
 
     pub fn str(&self, path: &str) -> String {
-        self.data(path)
-            .as_str()
-            .unwrap_or_else(|| panic!("{path} is not a string in {:#}", self.0))
-            .to_owned()
+        self.data(path).as_str().unwrap_or_else(|| panic!("{path} is not a string in {:#}", self.0)).to_owned()
     }
 
     pub fn i64(&self, path: &str) -> i64 {
-        self.data(path)
-            .as_i64()
-            .unwrap_or_else(|| panic!("{path} is not a number in {:#}", self.0))
+        self.data(path).as_i64().unwrap_or_else(|| panic!("{path} is not a number in {:#}", self.0))
     }
 
     /// The `extensions.code` of the first error; panics if there was none.
     pub fn error_code(&self) -> String {
-        let errors = self.0["errors"]
-            .as_array()
-            .unwrap_or_else(|| panic!("expected an error, got {:#}", self.0));
-        errors[0]["extensions"]["code"]
-            .as_str()
-            .unwrap_or("<no code>")
-            .to_owned()
+        let errors = self.0["errors"].as_array().unwrap_or_else(|| panic!("expected an error, got {:#}", self.0));
+        errors[0]["extensions"]["code"].as_str().unwrap_or("<no code>").to_owned()
     }
 
     pub fn error_message(&self) -> String {
@@ -176,9 +145,7 @@ impl Gql {
     }
 
     pub fn sql_statements(&self) -> u64 {
-        self.0["extensions"]["sqlStatements"]
-            .as_u64()
-            .unwrap_or_else(|| panic!("no sqlStatements in {:#}", self.0))
+        self.0["extensions"]["sqlStatements"].as_u64().unwrap_or_else(|| panic!("no sqlStatements in {:#}", self.0))
     }
 }
 
@@ -188,11 +155,7 @@ impl TestApp {
         if debug_sql {
             req = req.header("X-Directives-Debug", "sql");
         }
-        let resp = req
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("request");
+        let resp = req.json(&json!({ "query": query, "variables": variables })).send().await.expect("request");
         Gql(resp.json().await.expect("a JSON response"))
     }
 
@@ -206,20 +169,13 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str, accept: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.address))
-            .header("Accept", accept)
-            .send()
-            .await
-            .expect("request")
+        self.client.get(format!("{}{path}", self.address)).header("Accept", accept).send().await.expect("request")
     }
 
     /// Loads the sample hierarchy into this app's database, as `directives seed sample` does.
     pub async fn seed_sample(&self) -> api::seed::Loaded {
         let db = api::store::connect(&self.database_url, 2).await.expect("connect");
-        api::seed::load_sample(&api::store::Store::new(db))
-            .await
-            .expect("sample loads")
+        api::seed::load_sample(&api::store::Store::new(db)).await.expect("sample loads")
     }
 
     pub async fn create_agency(&self, code: &str, kind: &str, level: &str, parent: Option<&str>) -> String {

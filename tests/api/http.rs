@@ -8,12 +8,7 @@ use crate::helpers::TestApp;
 async fn graphiql_is_served_from_the_binary_alone(app: TestApp) {
     let resp = app.get("/graphql", "text/html,application/xhtml+xml").await;
     assert_eq!(resp.status(), 200);
-    assert!(
-        resp.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     let page = resp.text().await.unwrap();
     assert!(page.contains("GraphiQL"));
     assert!(page.contains("57-KL/TW"), "the default query shows the cascade");
@@ -26,10 +21,7 @@ async fn graphiql_is_served_from_the_binary_alone(app: TestApp) {
     }
     assert!(sources.len() >= 5, "{sources:?}");
     for src in &sources {
-        assert!(
-            src.starts_with("/graphiql/assets/"),
-            "the page loads {src} from elsewhere"
-        );
+        assert!(src.starts_with("/graphiql/assets/"), "the page loads {src} from elsewhere");
         let asset = app.get(src, "*/*").await;
         assert_eq!(asset.status(), 200, "{src}");
         assert!(!asset.bytes().await.unwrap().is_empty());
@@ -41,25 +33,14 @@ async fn graphiql_is_served_from_the_binary_alone(app: TestApp) {
 }
 
 async fn queries_work_over_get_but_mutations_do_not(app: TestApp) {
-    let resp = app
-        .get(
-            "/graphql?query=%7B%20agencies%20%7B%20totalCount%20%7D%20%7D",
-            "application/json",
-        )
-        .await;
+    let resp = app.get("/graphql?query=%7B%20agencies%20%7B%20totalCount%20%7D%20%7D", "application/json").await;
     assert_eq!(resp.status(), 200);
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["data"]["agencies"]["totalCount"], 0);
 
     let mutation =
         "mutation { createAgency(input: {code: \"X\", name: \"x\", kind: OTHER, level: CENTRAL}) { agency { id } } }";
-    let resp = app
-        .client
-        .get(format!("{}/graphql", app.address))
-        .query(&[("query", mutation)])
-        .send()
-        .await
-        .unwrap();
+    let resp = app.client.get(format!("{}/graphql", app.address)).query(&[("query", mutation)]).send().await.unwrap();
     assert_eq!(resp.status(), 405);
     let r = app.gql("{ agencies { totalCount } }", json!({})).await;
     assert_eq!(r.i64("agencies.totalCount"), 0, "the GET changed nothing");
@@ -73,17 +54,9 @@ async fn probes_report_health_and_readiness(app: TestApp) {
 }
 
 async fn internal_errors_do_not_leak(app: TestApp) {
-    let r = app
-        .gql(
-            "{ documents(filter: { issuedFrom: \"15/06/2023\" }) { totalCount } }",
-            json!({}),
-        )
-        .await;
+    let r = app.gql("{ documents(filter: { issuedFrom: \"15/06/2023\" }) { totalCount } }", json!({})).await;
     let message = r.error_message();
-    assert!(
-        !message.to_lowercase().contains("sql") && !message.contains("sea_orm"),
-        "{message}"
-    );
+    assert!(!message.to_lowercase().contains("sql") && !message.contains("sea_orm"), "{message}");
 }
 
 db_tests!(

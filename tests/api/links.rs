@@ -8,8 +8,7 @@ const UNLINK: &str = "mutation($i: LinkDocumentsInput!) { unlinkDocuments(input:
 
 impl TestApp {
     async fn link(&self, from: &str, to: &str, kind: &str) -> Gql {
-        self.gql(LINK, json!({ "i": { "fromId": from, "toId": to, "kind": kind } }))
-            .await
+        self.gql(LINK, json!({ "i": { "fromId": from, "toId": to, "kind": kind } })).await
     }
 
     async fn three_documents(&self) -> [String; 3] {
@@ -43,28 +42,13 @@ async fn documents_implement_several_and_are_listed_both_ways(app: TestApp) {
             json!({ "id": kh139 }),
         )
         .await;
-    let parents: Vec<&str> = r
-        .data("node.implements.nodes")
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["symbol"].as_str().unwrap())
-        .collect();
+    let parents: Vec<&str> =
+        r.data("node.implements.nodes").as_array().unwrap().iter().map(|n| n["symbol"].as_str().unwrap()).collect();
     assert_eq!(parents, ["57-KL/TW", "211-KH/TU"]);
 
-    let r = app
-        .gql(
-            UNLINK,
-            json!({ "i": { "fromId": kh139, "toId": kl57, "kind": "IMPLEMENTS" } }),
-        )
-        .await;
+    let r = app.gql(UNLINK, json!({ "i": { "fromId": kh139, "toId": kl57, "kind": "IMPLEMENTS" } })).await;
     r.data("unlinkDocuments");
-    let r = app
-        .gql(
-            UNLINK,
-            json!({ "i": { "fromId": kh139, "toId": kl57, "kind": "IMPLEMENTS" } }),
-        )
-        .await;
+    let r = app.gql(UNLINK, json!({ "i": { "fromId": kh139, "toId": kl57, "kind": "IMPLEMENTS" } })).await;
     r.expect_error("NOT_FOUND");
 }
 
@@ -87,12 +71,8 @@ async fn implements_and_replaces_links_never_form_a_cycle(app: TestApp) {
 async fn racing_links_cannot_close_a_cycle(app: TestApp) {
     let bct = app.create_agency("BCT", "PARTY_CENTRAL", "CENTRAL", None).await;
     for round in 0..8 {
-        let a = app
-            .create_document(&format!("{}-KL/TW", 100 + round), &bct, "2023-06-15", &[])
-            .await;
-        let b = app
-            .create_document(&format!("{}-KH/TW", 100 + round), &bct, "2023-06-15", &[])
-            .await;
+        let a = app.create_document(&format!("{}-KL/TW", 100 + round), &bct, "2023-06-15", &[]).await;
+        let b = app.create_document(&format!("{}-KH/TW", 100 + round), &bct, "2023-06-15", &[]).await;
         let (ab, ba) = tokio::join!(app.link(&a, &b, "IMPLEMENTS"), app.link(&b, &a, "IMPLEMENTS"));
         let won = [&ab, &ba].iter().filter(|r| r.0.get("errors").is_none()).count();
         assert_eq!(won, 1, "round {round}: {:#} / {:#}", ab.0, ba.0);

@@ -8,12 +8,7 @@ const PAGE: &str = "query($first: Int, $after: String, $last: Int, $before: Stri
         totalCount nodes { code } edges { cursor } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }";
 
 fn codes(v: &Value) -> Vec<String> {
-    v["data"]["agencies"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["code"].as_str().unwrap().to_owned())
-        .collect()
+    v["data"]["agencies"]["nodes"].as_array().unwrap().iter().map(|n| n["code"].as_str().unwrap().to_owned()).collect()
 }
 
 async fn lists_page_forward_and_backward(app: TestApp) {
@@ -49,12 +44,8 @@ async fn page_arguments_are_checked(app: TestApp) {
     let r = app.gql(PAGE, json!({ "first": 101 })).await;
     let message = r.expect_error("BAD_USER_INPUT");
     assert!(message.contains("100"), "{message}");
-    app.gql(PAGE, json!({ "first": 5, "last": 5 }))
-        .await
-        .expect_error("BAD_USER_INPUT");
-    app.gql(PAGE, json!({ "first": -1 }))
-        .await
-        .expect_error("BAD_USER_INPUT");
+    app.gql(PAGE, json!({ "first": 5, "last": 5 })).await.expect_error("BAD_USER_INPUT");
+    app.gql(PAGE, json!({ "first": -1 })).await.expect_error("BAD_USER_INPUT");
     let r = app.gql(PAGE, json!({ "after": "bm90LWEtY3Vyc29y" })).await;
     r.expect_error("BAD_USER_INPUT");
     assert_eq!(r.error_field().as_deref(), Some("after"));
@@ -71,17 +62,9 @@ async fn nested_lists_page_per_parent(app: TestApp) {
     let mut after: Option<String> = None;
     loop {
         let r = app.gql(q, json!({ "id": doc, "after": after })).await;
-        assert_eq!(
-            r.i64("node.tasks.totalCount"),
-            7,
-            "the count covers the whole list on every page"
-        );
+        assert_eq!(r.i64("node.tasks.totalCount"), 7, "the count covers the whole list on every page");
         seen.extend(
-            r.data("node.tasks.nodes")
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|n| n["code"].as_str().unwrap().to_owned()),
+            r.data("node.tasks.nodes").as_array().unwrap().iter().map(|n| n["code"].as_str().unwrap().to_owned()),
         );
         after = Some(r.str("node.tasks.pageInfo.endCursor"));
         if !r.data("node.tasks.pageInfo.hasNextPage").as_bool().unwrap() {
@@ -90,16 +73,8 @@ async fn nested_lists_page_per_parent(app: TestApp) {
     }
     assert_eq!(seen, ["0", "1", "2", "3", "4", "5", "6"]);
     let r = app.gql(q, json!({ "id": doc, "after": after })).await;
-    assert_eq!(
-        r.i64("node.tasks.totalCount"),
-        7,
-        "past the end, the count is still the list's"
-    );
+    assert_eq!(r.i64("node.tasks.totalCount"), 7, "past the end, the count is still the list's");
     assert_eq!(r.data("node.tasks.nodes").as_array().unwrap().len(), 0);
 }
 
-db_tests!(
-    lists_page_forward_and_backward,
-    page_arguments_are_checked,
-    nested_lists_page_per_parent
-);
+db_tests!(lists_page_forward_and_backward, page_arguments_are_checked, nested_lists_page_per_parent);

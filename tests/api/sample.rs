@@ -9,10 +9,7 @@ const CASCADE: &str = "{ documents(filter: { symbol: \"57-KL/TW\" }) { totalCoun
 
 async fn the_sample_holds_the_cascade_of_57_kl_tw(app: TestApp) {
     let loaded = app.seed_sample().await;
-    assert!(
-        loaded.documents >= 8 && loaded.tasks > 20 && loaded.reports > 3,
-        "{loaded:?}"
-    );
+    assert!(loaded.documents >= 8 && loaded.tasks > 20 && loaded.reports > 3, "{loaded:?}");
 
     let r = app.gql(CASCADE, json!({})).await;
     assert_eq!(r.i64("documents.totalCount"), 1, "57-NQ/TW is another document");
@@ -25,10 +22,7 @@ async fn the_sample_holds_the_cascade_of_57_kl_tw(app: TestApp) {
         .map(|d| d["symbol"].as_str().unwrap().to_owned())
         .collect();
     for symbol in ["111-HD/BTGTW", "47/NQ-CP", "211-KH/TU", "139/KH-UBND"] {
-        assert!(
-            children.iter().any(|c| c == symbol),
-            "{symbol} implements 57-KL/TW: {children:?}"
-        );
+        assert!(children.iter().any(|c| c == symbol), "{symbol} implements 57-KL/TW: {children:?}");
     }
 
     // 139/KH-UBND implements both 57-KL/TW and 211-KH/TU.
@@ -40,10 +34,7 @@ async fn the_sample_holds_the_cascade_of_57_kl_tw(app: TestApp) {
         .iter()
         .map(|d| d["symbol"].as_str().unwrap())
         .collect();
-    assert!(
-        parents.contains(&"57-KL/TW") && parents.contains(&"211-KH/TU"),
-        "{parents:?}"
-    );
+    assert!(parents.contains(&"57-KL/TW") && parents.contains(&"211-KH/TU"), "{parents:?}");
 
     let r = app
         .gql(
@@ -51,25 +42,15 @@ async fn the_sample_holds_the_cascade_of_57_kl_tw(app: TestApp) {
             json!({}),
         )
         .await;
-    assert_eq!(
-        r.data("documents.nodes.0.taskGroups").as_array().unwrap().len(),
-        5,
-        "47/NQ-CP has five task groups"
-    );
+    assert_eq!(r.data("documents.nodes.0.taskGroups").as_array().unwrap().len(), 5, "47/NQ-CP has five task groups");
 
     for code in ["HY-STTTT", "HN-STTTT"] {
         let r = app.gql("query($c: String!) { tasks(filter: { agencyCode: $c }) { totalCount nodes { content(lang: \"en\") } } }", json!({ "c": code })).await;
-        assert!(
-            r.i64("tasks.totalCount") > 0,
-            "{code} presides over or coordinates sample tasks"
-        );
+        assert!(r.i64("tasks.totalCount") > 0, "{code} presides over or coordinates sample tasks");
     }
     for symbol in ["837/QĐ-TTg", "2802/UBND-NC", "48/KH-UBND", "211-KH/TU"] {
         let r = app
-            .gql(
-                "query($s: String!) { documents(filter: { symbol: $s }) { totalCount } }",
-                json!({ "s": symbol }),
-            )
+            .gql("query($s: String!) { documents(filter: { symbol: $s }) { totalCount } }", json!({ "s": symbol }))
             .await;
         assert_eq!(r.i64("documents.totalCount"), 1, "{symbol}");
     }
@@ -93,7 +74,4 @@ async fn loading_the_sample_twice_changes_nothing(app: TestApp) {
     assert_eq!(before.0, after.0);
 }
 
-db_tests!(
-    the_sample_holds_the_cascade_of_57_kl_tw,
-    loading_the_sample_twice_changes_nothing
-);
+db_tests!(the_sample_holds_the_cascade_of_57_kl_tw, loading_the_sample_twice_changes_nothing);

@@ -51,9 +51,7 @@ async fn build(app: &TestApp) {
     };
     let mut tops = Vec::new();
     for i in 0..50 {
-        tops.push(DocumentId(
-            tx.create_document(document(format!("{i}-KL/TW"))).await.unwrap().id,
-        ));
+        tops.push(DocumentId(tx.create_document(document(format!("{i}-KL/TW"))).await.unwrap().id));
     }
     for i in 0..50 {
         let plan = DocumentId(tx.create_document(document(format!("{i}/KH-UBND"))).await.unwrap().id);

@@ -41,38 +41,17 @@ async fn a_task_has_one_presiding_and_several_coordinating_agencies(app: TestApp
         "2024-04-15",
         "assigned when the document was issued"
     );
-    assert_eq!(
-        r.str("createTask.task.contentEn"),
-        "Strengthen the fight against false information"
-    );
+    assert_eq!(r.str("createTask.task.contentEn"), "Strengthen the fight against false information");
 
     let r = app
-        .gql(
-            "{ tasks(filter: { agencyCode: \"BNG\", role: COORDINATING }) { totalCount nodes { code } } }",
-            json!({}),
-        )
+        .gql("{ tasks(filter: { agencyCode: \"BNG\", role: COORDINATING }) { totalCount nodes { code } } }", json!({}))
         .await;
     assert_eq!(r.i64("tasks.totalCount"), 1);
-    let r = app
-        .gql(
-            "{ tasks(filter: { agencyCode: \"BNG\", role: PRESIDING }) { totalCount } }",
-            json!({}),
-        )
-        .await;
+    let r = app.gql("{ tasks(filter: { agencyCode: \"BNG\", role: PRESIDING }) { totalCount } }", json!({})).await;
     assert_eq!(r.i64("tasks.totalCount"), 0);
-    let r = app
-        .gql(
-            "{ tasks(filter: { dueBefore: \"2026-01-01\" }) { totalCount } }",
-            json!({}),
-        )
-        .await;
+    let r = app.gql("{ tasks(filter: { dueBefore: \"2026-01-01\" }) { totalCount } }", json!({})).await;
     assert_eq!(r.i64("tasks.totalCount"), 1, "a year deadline falls due on 31 December");
-    let r = app
-        .gql(
-            "{ tasks(filter: { dueBefore: \"2025-12-31\" }) { totalCount } }",
-            json!({}),
-        )
-        .await;
+    let r = app.gql("{ tasks(filter: { dueBefore: \"2025-12-31\" }) { totalCount } }", json!({})).await;
     assert_eq!(r.i64("tasks.totalCount"), 0);
 }
 
@@ -106,27 +85,12 @@ async fn assignments_change_with_history_kept(app: TestApp) {
     let successor = app.create_agency("BVHTTDL", "MINISTRY", "CENTRAL", None).await;
     let task = app.create_task(&doc, "1", &lead, &[]).await;
 
-    let r = app
-        .gql(
-            ASSIGN,
-            json!({ "i": { "taskId": task, "agencyId": successor, "role": "PRESIDING" } }),
-        )
-        .await;
+    let r = app.gql(ASSIGN, json!({ "i": { "taskId": task, "agencyId": successor, "role": "PRESIDING" } })).await;
     r.expect_error("CONFLICT");
-    let r = app
-        .gql(
-            ASSIGN,
-            json!({ "i": { "taskId": task, "agencyId": lead, "role": "COORDINATING" } }),
-        )
-        .await;
+    let r = app.gql(ASSIGN, json!({ "i": { "taskId": task, "agencyId": lead, "role": "COORDINATING" } })).await;
     r.expect_error("CONFLICT");
 
-    let r = app
-        .gql(
-            UNASSIGN,
-            json!({ "i": { "taskId": task, "agencyId": lead, "endedOn": "2025-02-28" } }),
-        )
-        .await;
+    let r = app.gql(UNASSIGN, json!({ "i": { "taskId": task, "agencyId": lead, "endedOn": "2025-02-28" } })).await;
     assert_eq!(r.str("unassignTask.assignment.endedOn"), "2025-02-28");
     assert!(r.data("unassignTask.task.lead").is_null());
     let r = app.gql(ASSIGN, json!({ "i": { "taskId": task, "agencyId": successor, "role": "PRESIDING", "assignedOn": "2025-03-01", "reason": "Nghị định 43/2025/NĐ-CP" } })).await;
@@ -138,23 +102,10 @@ async fn assignments_change_with_history_kept(app: TestApp) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| {
-            (
-                a["agency"]["code"].as_str().unwrap().to_owned(),
-                a["endedOn"].as_str().map(str::to_owned),
-            )
-        })
+        .map(|a| (a["agency"]["code"].as_str().unwrap().to_owned(), a["endedOn"].as_str().map(str::to_owned)))
         .collect();
-    assert_eq!(
-        history,
-        [
-            ("BTTTT".to_owned(), Some("2025-02-28".to_owned())),
-            ("BVHTTDL".to_owned(), None)
-        ]
-    );
-    let r = app
-        .gql(UNASSIGN, json!({ "i": { "taskId": task, "agencyId": lead } }))
-        .await;
+    assert_eq!(history, [("BTTTT".to_owned(), Some("2025-02-28".to_owned())), ("BVHTTDL".to_owned(), None)]);
+    let r = app.gql(UNASSIGN, json!({ "i": { "taskId": task, "agencyId": lead } })).await;
     r.expect_error("NOT_FOUND");
 }
 
@@ -167,44 +118,20 @@ async fn progress_is_set_with_the_version_read(app: TestApp) {
     let r = app.gql(PROGRESS, json!({ "i": { "id": task, "expectedVersion": 1, "progressState": "COMPLETED", "completedOn": "2024-12-20" } })).await;
     assert_eq!(r.str("setTaskProgress.task.completedOn"), "2024-12-20");
     assert_eq!(r.i64("setTaskProgress.task.version"), 2);
-    let r = app
-        .gql(
-            PROGRESS,
-            json!({ "i": { "id": task, "expectedVersion": 1, "progressState": "CANCELLED" } }),
-        )
-        .await;
+    let r = app.gql(PROGRESS, json!({ "i": { "id": task, "expectedVersion": 1, "progressState": "CANCELLED" } })).await;
     r.expect_error("CONFLICT");
-    let r = app
-        .gql(
-            PROGRESS,
-            json!({ "i": { "id": task, "expectedVersion": 2, "progressState": "IN_PROGRESS" } }),
-        )
-        .await;
-    assert!(
-        r.data("setTaskProgress.task.completedOn").is_null(),
-        "reopening clears the completion date"
-    );
+    let r =
+        app.gql(PROGRESS, json!({ "i": { "id": task, "expectedVersion": 2, "progressState": "IN_PROGRESS" } })).await;
+    assert!(r.data("setTaskProgress.task.completedOn").is_null(), "reopening clears the completion date");
 
     let update =
         "mutation($i: UpdateTaskInput!) { updateTask(input: $i) { task { version deadline { kind recurrence } } } }";
     let r = app
-        .gql(
-            update,
-            json!({ "i": { "id": task, "expectedVersion": 3, "deadline": { "recurrence": "QUARTERLY" } } }),
-        )
+        .gql(update, json!({ "i": { "id": task, "expectedVersion": 3, "deadline": { "recurrence": "QUARTERLY" } } }))
         .await;
     assert_eq!(r.str("updateTask.task.deadline.recurrence"), "QUARTERLY");
-    let r = app
-        .gql(
-            update,
-            json!({ "i": { "id": task, "expectedVersion": 4, "deadline": {} } }),
-        )
-        .await;
-    assert_eq!(
-        r.str("updateTask.task.deadline.kind"),
-        "NONE",
-        "{{}} makes a regular task"
-    );
+    let r = app.gql(update, json!({ "i": { "id": task, "expectedVersion": 4, "deadline": {} } })).await;
+    assert_eq!(r.str("updateTask.task.deadline.kind"), "NONE", "{{}} makes a regular task");
     let r = app
         .gql(
             "mutation($i: DeleteInput!) { deleteTask(input: $i) { deletedId } }",
@@ -217,9 +144,7 @@ async fn progress_is_set_with_the_version_read(app: TestApp) {
 async fn only_assigned_agencies_report_progress(app: TestApp) {
     let (lead, doc) = app.document_with_issuer().await;
     let coordinator = app.create_agency("BNG", "MINISTRY", "CENTRAL", None).await;
-    let outsider = app
-        .create_agency("HY-UBND", "PEOPLES_COMMITTEE", "PROVINCIAL", None)
-        .await;
+    let outsider = app.create_agency("HY-UBND", "PEOPLES_COMMITTEE", "PROVINCIAL", None).await;
     let task = app.create_task(&doc, "1", &lead, &[&coordinator]).await;
     let submit = "mutation($i: SubmitProgressReportInput!) { submitProgressReport(input: $i) { progressReport { id percentComplete agency { code } version } } }";
     let report = |agency: &str, percent: i64| {
@@ -228,9 +153,7 @@ async fn only_assigned_agencies_report_progress(app: TestApp) {
     };
     let r = app.gql(submit, report(&lead, 30)).await;
     let first = r.str("submitProgressReport.progressReport.id");
-    app.gql(submit, report(&coordinator, 10))
-        .await
-        .data("submitProgressReport");
+    app.gql(submit, report(&coordinator, 10)).await.data("submitProgressReport");
     let r = app.gql(submit, report(&outsider, 10)).await;
     r.expect_error("BAD_USER_INPUT");
     assert_eq!(r.error_field().as_deref(), Some("agencyId"));
@@ -242,12 +165,7 @@ async fn only_assigned_agencies_report_progress(app: TestApp) {
     assert_eq!(r.str("node.progressReports.nodes.0.agency.code"), "BTTTT");
 
     let update = "mutation($i: UpdateProgressReportInput!) { updateProgressReport(input: $i) { progressReport { percentComplete version } } }";
-    let r = app
-        .gql(
-            update,
-            json!({ "i": { "id": first, "expectedVersion": 1, "percentComplete": 45 } }),
-        )
-        .await;
+    let r = app.gql(update, json!({ "i": { "id": first, "expectedVersion": 1, "percentComplete": 45 } })).await;
     assert_eq!(r.i64("updateProgressReport.progressReport.percentComplete"), 45);
     let r = app
         .gql(
@@ -267,10 +185,7 @@ async fn task_groups_hold_tasks(app: TestApp) {
         )
         .await;
     let group = r.str("createTaskGroup.taskGroup.id");
-    assert_eq!(
-        r.str("createTaskGroup.taskGroup.title"),
-        "Dissemination of the Conclusion"
-    );
+    assert_eq!(r.str("createTaskGroup.taskGroup.title"), "Dissemination of the Conclusion");
     let r = app
         .gql(
             "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id group { code } } } }",
@@ -293,10 +208,7 @@ async fn task_groups_hold_tasks(app: TestApp) {
         .await;
     r.data("deleteTaskGroup");
     let r = app.gql("{ tasks { nodes { code group { code } } } }", json!({})).await;
-    assert!(
-        r.data("tasks.nodes.0.group").is_null(),
-        "the tasks of a deleted group stay, ungrouped"
-    );
+    assert!(r.data("tasks.nodes.0.group").is_null(), "the tasks of a deleted group stay, ungrouped");
 }
 
 db_tests!(

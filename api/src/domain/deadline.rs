@@ -22,10 +22,7 @@ impl Deadline {
             (None, None, None) => Ok(Self::None),
             (Some(d), None, None) => Ok(Self::Date(d)),
             (None, Some(y), None) if (1945..=2100).contains(&y) => Ok(Self::Year(y)),
-            (None, Some(_), None) => Err(Error::bad_field(
-                "deadline",
-                "deadline.year must be between 1945 and 2100",
-            )),
+            (None, Some(_), None) => Err(Error::bad_field("deadline", "deadline.year must be between 1945 and 2100")),
             (None, None, Some(r)) => Ok(Self::Recurring(r)),
             _ => Err(Error::bad_field(
                 "deadline",

@@ -14,11 +14,7 @@ impl Translations {
     pub fn from_json(value: &serde_json::Value) -> Self {
         let map = value
             .as_object()
-            .map(|o| {
-                o.iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                    .collect()
-            })
+            .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect())
             .unwrap_or_default();
         Self(map)
     }
@@ -52,10 +48,7 @@ pub fn pick<'a>(original: &'a str, translations: &'a serde_json::Value, lang: Op
     match lang.map(normalize_lang) {
         None => original,
         Some(l) if l == ORIGINAL => original,
-        Some(l) => translations
-            .get(l.as_str())
-            .and_then(|v| v.as_str())
-            .unwrap_or(original),
+        Some(l) => translations.get(l.as_str()).and_then(|v| v.as_str()).unwrap_or(original),
     }
 }
 
@@ -68,10 +61,7 @@ fn normalize_lang(lang: &str) -> String {
 pub fn lang_code(field: &str, lang: &str) -> Result<String> {
     let l = normalize_lang(lang.trim());
     if l.len() < 2 || l.len() > 3 || !l.chars().all(|c| c.is_ascii_lowercase()) {
-        return Err(Error::bad_field(
-            field,
-            format!("\"{lang}\" is not a language code such as en or fr"),
-        ));
+        return Err(Error::bad_field(field, format!("\"{lang}\" is not a language code such as en or fr")));
     }
     Ok(l)
 }
@@ -82,9 +72,7 @@ mod tests {
 
     #[test]
     fn falls_back_to_vietnamese() {
-        let t = Translations::with("titleEn", "en", Some("Conclusion"))
-            .unwrap()
-            .to_json();
+        let t = Translations::with("titleEn", "en", Some("Conclusion")).unwrap().to_json();
         assert_eq!(pick("Kết luận", &t, Some("en")), "Conclusion");
         assert_eq!(pick("Kết luận", &t, Some("EN-gb")), "Conclusion");
         assert_eq!(pick("Kết luận", &t, Some("fr")), "Kết luận");

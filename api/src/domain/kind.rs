@@ -57,13 +57,7 @@ mod tests {
 
     #[test]
     fn system_follows_the_first_separator() {
-        assert_eq!(
-            system_of(&DocumentSymbol::parse("57-KL/TW").unwrap()),
-            DocumentSystem::Party
-        );
-        assert_eq!(
-            system_of(&DocumentSymbol::parse("47/NQ-CP").unwrap()),
-            DocumentSystem::State
-        );
+        assert_eq!(system_of(&DocumentSymbol::parse("57-KL/TW").unwrap()), DocumentSystem::Party);
+        assert_eq!(system_of(&DocumentSymbol::parse("47/NQ-CP").unwrap()), DocumentSystem::State);
     }
 }

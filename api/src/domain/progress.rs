@@ -32,14 +32,8 @@ mod tests {
     fn completion_dates() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
         let earlier = NaiveDate::from_ymd_opt(2025, 1, 2).unwrap();
-        assert_eq!(
-            completion_date(ProgressState::Completed, None, today).unwrap(),
-            Some(today)
-        );
-        assert_eq!(
-            completion_date(ProgressState::Completed, Some(earlier), today).unwrap(),
-            Some(earlier)
-        );
+        assert_eq!(completion_date(ProgressState::Completed, None, today).unwrap(), Some(today));
+        assert_eq!(completion_date(ProgressState::Completed, Some(earlier), today).unwrap(), Some(earlier));
         assert!(completion_date(ProgressState::Completed, today.succ_opt(), today).is_err());
         assert!(completion_date(ProgressState::InProgress, Some(earlier), today).is_err());
         assert_eq!(completion_date(ProgressState::Cancelled, None, today).unwrap(), None);

@@ -66,9 +66,8 @@ const STATE_TYPE_CODES: &[&str] = &[
 ];
 
 /// Word processors and web pages substitute all of these for the hyphen-minus.
-const DASHES: &[char] = &[
-    '\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}', '\u{2014}', '\u{2015}', '\u{2212}', '\u{FE63}', '\u{FF0D}',
-];
+const DASHES: &[char] =
+    &['\u{2010}', '\u{2011}', '\u{2012}', '\u{2013}', '\u{2014}', '\u{2015}', '\u{2212}', '\u{FE63}', '\u{FF0D}'];
 
 const EXPECTED_FORMS: &str =
     "a number followed by a Party form such as 57-KL/TW or a State form such as 139/KH-UBND or 30/2020/NĐ-CP";
@@ -82,18 +81,15 @@ impl DocumentSymbol {
         let (number, rest) = split(&text);
         let parsed = match rest.first() {
             None => Err(no_separator(number)),
-            Some(&(sep, _)) => check_spaces(number, &rest)
-                .and_then(|()| check_number(number, sep))
-                .and_then(|()| match sep {
+            Some(&(sep, _)) => {
+                check_spaces(number, &rest).and_then(|()| check_number(number, sep)).and_then(|()| match sep {
                     '-' => party(number, &rest),
                     _ => state(number, &rest),
-                }),
+                })
+            }
         };
         parsed.map_err(|detail| {
-            SymbolError::new(format!(
-                "{} is not a document symbol: {detail}",
-                quote(&text, MAX_QUOTED_CHARS)
-            ))
+            SymbolError::new(format!("{} is not a document symbol: {detail}", quote(&text, MAX_QUOTED_CHARS)))
         })
     }
 
@@ -262,10 +258,7 @@ fn check_number(number: &str, sep: char) -> Result<(), String> {
     } else if !number.bytes().all(|b| b.is_ascii_digit()) {
         Err(format!("{} is not a number; {expected}", quote(number, MAX_CODE_CHARS)))
     } else if number.len() > MAX_NUMBER_DIGITS {
-        Err(format!(
-            "the number {} has more than 6 digits; {expected}",
-            quote(number, MAX_CODE_CHARS)
-        ))
+        Err(format!("the number {} has more than 6 digits; {expected}", quote(number, MAX_CODE_CHARS)))
     } else {
         Ok(())
     }
@@ -321,9 +314,7 @@ fn state(number: &str, rest: &[(char, &str)]) -> Result<DocumentSymbol, String> 
                     );
                 }
                 [(sep, _), ..] => {
-                    return Err(format!(
-                        "'{sep}' follows the year; expected '/' after the year, as in 30/2020/NĐ-CP"
-                    ));
+                    return Err(format!("'{sep}' follows the year; expected '/' after the year, as in 30/2020/NĐ-CP"));
                 }
             }
         }
@@ -344,9 +335,7 @@ fn state(number: &str, rest: &[(char, &str)]) -> Result<DocumentSymbol, String> 
     }
 
     let Some((&first, others)) = codes.split_first() else {
-        return Err(format!(
-            "expected a type code or issuer after '/', as in {STATE_EXAMPLES}"
-        ));
+        return Err(format!("expected a type code or issuer after '/', as in {STATE_EXAMPLES}"));
     };
     let candidate = fix_ascii_type_code(first);
     let (type_code, issuer, unit) = if STATE_TYPE_CODES.contains(&candidate) {
@@ -420,15 +409,10 @@ fn fix_ascii_type_code(code: &str) -> &str {
 fn check_code(code: &str, role: &str, after: char, example: &str) -> Result<(), String> {
     let shown = || quote(code, MAX_CODE_CHARS);
     if code.is_empty() {
-        return Err(format!(
-            "the {role} is missing after '{after}'; expected a code there, as in {example}"
-        ));
+        return Err(format!("the {role} is missing after '{after}'; expected a code there, as in {example}"));
     }
     if !code.starts_with(char::is_alphabetic) {
-        return Err(format!(
-            "the {role} {} does not start with a letter; expected {CODE_SHAPE}",
-            shown()
-        ));
+        return Err(format!("the {role} {} does not start with a letter; expected {CODE_SHAPE}", shown()));
     }
     if let Some(bad) = code.chars().find(|&c| !(c.is_alphabetic() || c.is_ascii_digit())) {
         return Err(format!(
@@ -439,10 +423,7 @@ fn check_code(code: &str, role: &str, after: char, example: &str) -> Result<(), 
         ));
     }
     if code.chars().count() > MAX_CODE_CHARS {
-        return Err(format!(
-            "the {role} {} is longer than 20 characters; expected {CODE_SHAPE}",
-            shown()
-        ));
+        return Err(format!("the {role} {} is longer than 20 characters; expected {CODE_SHAPE}", shown()));
     }
     Ok(())
 }
@@ -450,11 +431,7 @@ fn check_code(code: &str, role: &str, after: char, example: &str) -> Result<(), 
 /// Quotes user text for an error message: truncated, with control characters escaped.
 fn quote(text: &str, max_chars: usize) -> String {
     let head: String = text.chars().take(max_chars).collect();
-    let ellipsis = if text.chars().nth(max_chars).is_some() {
-        "…"
-    } else {
-        ""
-    };
+    let ellipsis = if text.chars().nth(max_chars).is_some() { "…" } else { "" };
     format!("\"{}{ellipsis}\"", head.escape_debug())
 }
 
@@ -660,14 +637,8 @@ mod tests {
         assert!(cases.len() >= 15);
         for &(input, fragment) in cases {
             let message = error(input);
-            assert!(
-                message.contains(fragment),
-                "{input:?}: message {message:?} should mention {fragment:?}"
-            );
-            assert!(
-                message.contains("expected"),
-                "{input:?}: message {message:?} should say what was expected"
-            );
+            assert!(message.contains(fragment), "{input:?}: message {message:?} should mention {fragment:?}");
+            assert!(message.contains("expected"), "{input:?}: message {message:?} should say what was expected");
         }
     }
 
@@ -702,9 +673,7 @@ mod tests {
         // Fixed-seed LCG so failures reproduce.
         let mut seed: u64 = 0x2020_0030_0036;
         let mut next = |bound: usize| {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             (seed >> 33) as usize % bound
         };
         // Half the inputs are pure noise; the other half follow the symbol's shape

@@ -14,10 +14,7 @@ pub fn required(field: &str, value: &str) -> Result<String> {
         return Err(Error::bad_field(field, format!("{field} must not be empty")));
     }
     if text.chars().count() > MAX_CHARS {
-        return Err(Error::bad_field(
-            field,
-            format!("{field} is longer than {MAX_CHARS} characters"),
-        ));
+        return Err(Error::bad_field(field, format!("{field} is longer than {MAX_CHARS} characters")));
     }
     Ok(text)
 }
@@ -37,9 +34,7 @@ pub fn agency_code(field: &str, value: &str) -> Result<String> {
         && code.len() <= 40
         && code.starts_with(|c: char| c.is_ascii_uppercase())
         && !code.ends_with('-')
-        && code
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+        && code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
     if !valid {
         return Err(Error::bad_field(
             field,
@@ -72,10 +67,7 @@ pub fn url(field: &str, value: Option<&str>) -> Result<Option<String>> {
         Some(v) if (v.starts_with("https://") || v.starts_with("http://")) && !v.contains(char::is_whitespace) => {
             Ok(Some(v.to_owned()))
         }
-        Some(_) => Err(Error::bad_field(
-            field,
-            format!("{field} must be an http:// or https:// URL"),
-        )),
+        Some(_) => Err(Error::bad_field(field, format!("{field} must be an http:// or https:// URL"))),
     }
 }
 

@@ -35,10 +35,7 @@ impl Spawner {
 
     /// The future that runs what was spawned; it never finishes, so poll it beside the request.
     pub fn driver(&self) -> Driver {
-        Driver {
-            queue: self.0.clone(),
-            running: FuturesUnordered::new(),
-        }
+        Driver { queue: self.0.clone(), running: FuturesUnordered::new() }
     }
 }
 
@@ -64,11 +61,7 @@ impl Future for Driver {
 
 /// Runs `request` with its loads driven in the same task; returns the request's output.
 pub async fn run_with<T>(spawner: &Spawner, request: impl Future<Output = T>) -> T {
-    RunWith {
-        request: Box::pin(request),
-        driver: spawner.driver(),
-    }
-    .await
+    RunWith { request: Box::pin(request), driver: spawner.driver() }.await
 }
 
 struct RunWith<F> {
@@ -93,10 +86,7 @@ impl<F: Future> Future for RunWith<F> {
     type Output = F::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let flag = Arc::new(Flagged {
-            woken: AtomicBool::new(false),
-            inner: cx.waker().clone(),
-        });
+        let flag = Arc::new(Flagged { woken: AtomicBool::new(false), inner: cx.waker().clone() });
         let waker = futures_util::task::waker(flag.clone());
         if let Poll::Ready(out) = self.request.as_mut().poll(&mut Context::from_waker(&waker)) {
             return Poll::Ready(out);

@@ -43,9 +43,7 @@ impl RequestContext {
         Loaders: Loader<K, Error = crate::error::Error>,
     {
         let missing = format!("{key:?} vanished while the request read it");
-        self.load(key)
-            .await?
-            .ok_or_else(|| crate::error::Error::internal(missing))
+        self.load(key).await?.ok_or_else(|| crate::error::Error::internal(missing))
     }
 
     /// Asks the policy; every resolver that reads or changes data calls this first.

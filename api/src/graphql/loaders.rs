@@ -57,10 +57,7 @@ impl Loader<AssignmentsOf> for Loaders {
     async fn load(&self, keys: &[AssignmentsOf]) -> Result<HashMap<AssignmentsOf, Self::Value>, Self::Error> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0.0).collect();
         let mut found = self.store.assignments_of(&ids).await?;
-        Ok(keys
-            .iter()
-            .map(|k| (*k, found.remove(&k.0.0).unwrap_or_default()))
-            .collect())
+        Ok(keys.iter().map(|k| (*k, found.remove(&k.0.0).unwrap_or_default())).collect())
     }
 }
 
@@ -75,10 +72,7 @@ impl Loader<GroupsOf> for Loaders {
     async fn load(&self, keys: &[GroupsOf]) -> Result<HashMap<GroupsOf, Self::Value>, Self::Error> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0.0).collect();
         let mut found = self.store.task_groups_of(&ids).await?;
-        Ok(keys
-            .iter()
-            .map(|k| (*k, found.remove(&k.0.0).unwrap_or_default()))
-            .collect())
+        Ok(keys.iter().map(|k| (*k, found.remove(&k.0.0).unwrap_or_default())).collect())
     }
 }
 
@@ -103,13 +97,7 @@ where
     let mut out = HashMap::new();
     for (spec, parents) in groups {
         for (parent, page) in load(spec.clone(), parents).await? {
-            out.insert(
-                PageOf {
-                    parent,
-                    spec: spec.clone(),
-                },
-                page,
-            );
+            out.insert(PageOf { parent, spec: spec.clone() }, page);
         }
     }
     Ok(out)
@@ -129,9 +117,7 @@ impl Loader<PageOf<Related>> for Loaders {
 
     async fn load(&self, keys: &[PageOf<Related>]) -> Result<HashMap<PageOf<Related>, Self::Value>, Self::Error> {
         load_pages(keys, |s: Related, parents| async move {
-            self.store
-                .related_documents(&parents, s.kind, s.direction, s.window)
-                .await
+            self.store.related_documents(&parents, s.kind, s.direction, s.window).await
         })
         .await
     }
@@ -166,9 +152,6 @@ impl Loader<PageOf<Reports>> for Loaders {
     type Error = Error;
 
     async fn load(&self, keys: &[PageOf<Reports>]) -> Result<HashMap<PageOf<Reports>, Self::Value>, Self::Error> {
-        load_pages(keys, |s: Reports, parents| async move {
-            self.store.reports_of(&parents, s.0).await
-        })
-        .await
+        load_pages(keys, |s: Reports, parents| async move { self.store.reports_of(&parents, s.0).await }).await
     }
 }

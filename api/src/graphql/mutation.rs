@@ -330,10 +330,7 @@ impl Mutation {
             translations: Translations::with("nameEn", "en", input.name_en.as_deref())?,
             kind: input.kind,
             level: input.level,
-            parent: input
-                .parent_id
-                .map(|id| AgencyId::from_global(&id, "parentId"))
-                .transpose()?,
+            parent: input.parent_id.map(|id| AgencyId::from_global(&id, "parentId")).transpose()?,
         };
         let agency = write(&rc.store, async |tx| tx.create_agency(new).await).await?;
         Ok(AgencyPayload { agency: Agency(agency) })
@@ -352,10 +349,7 @@ impl Mutation {
                 .map(|p| p.map(|id| AgencyId::from_global(&id, "parentId")).transpose())
                 .transpose()?,
         };
-        let agency = write(&rc.store, async |tx| {
-            tx.update_agency(id, input.expected_version, changes).await
-        })
-        .await?;
+        let agency = write(&rc.store, async |tx| tx.update_agency(id, input.expected_version, changes).await).await?;
         Ok(AgencyPayload { agency: Agency(agency) })
     }
 
@@ -384,9 +378,7 @@ impl Mutation {
             implements: ids(input.implements_ids, |id| DocumentId::from_global(id, "implementsIds"))?,
         };
         let document = write(&rc.store, async |tx| tx.create_document(new).await).await?;
-        Ok(DocumentPayload {
-            document: Document(document),
-        })
+        Ok(DocumentPayload { document: Document(document) })
     }
 
     async fn update_document(&self, ctx: &Context<'_>, input: UpdateDocumentInput) -> Result<DocumentPayload> {
@@ -395,10 +387,7 @@ impl Mutation {
         let changes = DocumentChanges {
             symbol: input.symbol.as_deref().map(symbol).transpose()?,
             kind: input.kind,
-            issuer: input
-                .issuer_id
-                .map(|id| AgencyId::from_global(&id, "issuerId"))
-                .transpose()?,
+            issuer: input.issuer_id.map(|id| AgencyId::from_global(&id, "issuerId")).transpose()?,
             issued_on: day(input.issued_on),
             title: input.title.map(|t| text::required("title", &t)).transpose()?,
             title_en: text_change("titleEn", input.title_en)?,
@@ -406,27 +395,18 @@ impl Mutation {
             summary_en: text_change("summaryEn", input.summary_en)?,
             horizon_year: change(input.horizon_year).map(|y| year("horizonYear", y)).transpose()?,
             status: input.status,
-            source_url: change(input.source_url)
-                .map(|u| text::url("sourceUrl", u.as_deref()))
-                .transpose()?,
+            source_url: change(input.source_url).map(|u| text::url("sourceUrl", u.as_deref())).transpose()?,
         };
-        let document = write(&rc.store, async |tx| {
-            tx.update_document(id, input.expected_version, changes).await
-        })
-        .await?;
-        Ok(DocumentPayload {
-            document: Document(document),
-        })
+        let document =
+            write(&rc.store, async |tx| tx.update_document(id, input.expected_version, changes).await).await?;
+        Ok(DocumentPayload { document: Document(document) })
     }
 
     /// Deletes a document with its task groups, tasks, assignments, progress reports and links.
     async fn delete_document(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
         let rc = authorized(ctx, Action::EditDocuments)?;
         let id = DocumentId::from_global(&input.id, "id")?;
-        write(&rc.store, async |tx| {
-            tx.delete_document(id, input.expected_version).await
-        })
-        .await?;
+        write(&rc.store, async |tx| tx.delete_document(id, input.expected_version).await).await?;
         Ok(DeletePayload { deleted_id: input.id })
     }
 
@@ -436,10 +416,7 @@ impl Mutation {
         let from = DocumentId::from_global(&input.from_id, "fromId")?;
         let to = DocumentId::from_global(&input.to_id, "toId")?;
         let (from, to) = write(&rc.store, async |tx| tx.link_documents(from, to, input.kind).await).await?;
-        Ok(LinkDocumentsPayload {
-            from: Document(from),
-            to: Document(to),
-        })
+        Ok(LinkDocumentsPayload { from: Document(from), to: Document(to) })
     }
 
     async fn unlink_documents(&self, ctx: &Context<'_>, input: LinkDocumentsInput) -> Result<LinkDocumentsPayload> {
@@ -447,10 +424,7 @@ impl Mutation {
         let from = DocumentId::from_global(&input.from_id, "fromId")?;
         let to = DocumentId::from_global(&input.to_id, "toId")?;
         let (from, to) = write(&rc.store, async |tx| tx.unlink_documents(from, to, input.kind).await).await?;
-        Ok(LinkDocumentsPayload {
-            from: Document(from),
-            to: Document(to),
-        })
+        Ok(LinkDocumentsPayload { from: Document(from), to: Document(to) })
     }
 
     async fn create_task_group(&self, ctx: &Context<'_>, input: CreateTaskGroupInput) -> Result<TaskGroupPayload> {
@@ -462,9 +436,7 @@ impl Mutation {
             translations: Translations::with("titleEn", "en", input.title_en.as_deref())?,
         };
         let group = write(&rc.store, async |tx| tx.create_task_group(new).await).await?;
-        Ok(TaskGroupPayload {
-            task_group: TaskGroup(group),
-        })
+        Ok(TaskGroupPayload { task_group: TaskGroup(group) })
     }
 
     async fn update_task_group(&self, ctx: &Context<'_>, input: UpdateTaskGroupInput) -> Result<TaskGroupPayload> {
@@ -475,23 +447,16 @@ impl Mutation {
             title: input.title.map(|t| text::required("title", &t)).transpose()?,
             title_en: text_change("titleEn", input.title_en)?,
         };
-        let group = write(&rc.store, async |tx| {
-            tx.update_task_group(id, input.expected_version, changes).await
-        })
-        .await?;
-        Ok(TaskGroupPayload {
-            task_group: TaskGroup(group),
-        })
+        let group =
+            write(&rc.store, async |tx| tx.update_task_group(id, input.expected_version, changes).await).await?;
+        Ok(TaskGroupPayload { task_group: TaskGroup(group) })
     }
 
     /// Deletes a task group; its tasks stay in the document, ungrouped.
     async fn delete_task_group(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
         let rc = authorized(ctx, Action::EditTasks)?;
         let id = TaskGroupId::from_global(&input.id, "id")?;
-        write(&rc.store, async |tx| {
-            tx.delete_task_group(id, input.expected_version).await
-        })
-        .await?;
+        write(&rc.store, async |tx| tx.delete_task_group(id, input.expected_version).await).await?;
         Ok(DeletePayload { deleted_id: input.id })
     }
 
@@ -500,14 +465,8 @@ impl Mutation {
         let rc = authorized(ctx, Action::EditTasks)?;
         let new = NewTask {
             document: DocumentId::from_global(&input.document_id, "documentId")?,
-            group: input
-                .group_id
-                .map(|id| TaskGroupId::from_global(&id, "groupId"))
-                .transpose()?,
-            parent: input
-                .parent_id
-                .map(|id| TaskId::from_global(&id, "parentId"))
-                .transpose()?,
+            group: input.group_id.map(|id| TaskGroupId::from_global(&id, "groupId")).transpose()?,
+            parent: input.parent_id.map(|id| TaskId::from_global(&id, "parentId")).transpose()?,
             code: text::local_code("code", &input.code)?,
             title: text::optional("title", input.title.as_deref())?,
             title_translations: Translations::with("titleEn", "en", input.title_en.as_deref())?,
@@ -516,9 +475,7 @@ impl Mutation {
             expected_output: text::optional("expectedOutput", input.expected_output.as_deref())?,
             deadline: input.deadline.unwrap_or_default().into_deadline()?,
             lead: AgencyId::from_global(&input.lead_agency_id, "leadAgencyId")?,
-            coordinators: unique(ids(input.coordinator_ids, |id| {
-                AgencyId::from_global(id, "coordinatorIds")
-            })?)?,
+            coordinators: unique(ids(input.coordinator_ids, |id| AgencyId::from_global(id, "coordinatorIds"))?)?,
             assigned_on: day(input.assigned_on),
         };
         let task = write(&rc.store, async |tx| tx.create_task(new).await).await?;
@@ -543,10 +500,7 @@ impl Mutation {
                 .map(|p| p.map(|id| TaskId::from_global(&id, "parentId")).transpose())
                 .transpose()?,
         };
-        let task = write(&rc.store, async |tx| {
-            tx.update_task(id, input.expected_version, changes).await
-        })
-        .await?;
+        let task = write(&rc.store, async |tx| tx.update_task(id, input.expected_version, changes).await).await?;
         Ok(TaskPayload { task: Task(task) })
     }
 
@@ -571,10 +525,7 @@ impl Mutation {
         let task_id = new.task;
         let assignment = write(&rc.store, async |tx| tx.assign_task(new).await).await?;
         let task = rc.load_ref(task_id).await?;
-        Ok(AssignmentPayload {
-            task: Task(task),
-            assignment: TaskAssignment(assignment),
-        })
+        Ok(AssignmentPayload { task: Task(task), assignment: TaskAssignment(assignment) })
     }
 
     /// Ends an agency's current role on a task; the assignment stays as history.
@@ -585,10 +536,7 @@ impl Mutation {
         let ended_on = day(input.ended_on).unwrap_or_else(today);
         let assignment = write(&rc.store, async |tx| tx.unassign_task(task_id, agency, ended_on).await).await?;
         let task = rc.load_ref(task_id).await?;
-        Ok(AssignmentPayload {
-            task: Task(task),
-            assignment: TaskAssignment(assignment),
-        })
+        Ok(AssignmentPayload { task: Task(task), assignment: TaskAssignment(assignment) })
     }
 
     async fn set_task_progress(&self, ctx: &Context<'_>, input: SetTaskProgressInput) -> Result<TaskPayload> {
@@ -596,8 +544,7 @@ impl Mutation {
         let id = TaskId::from_global(&input.id, "id")?;
         let completed_on = completion_date(input.progress_state, day(input.completed_on), today())?;
         let task = write(&rc.store, async |tx| {
-            tx.set_task_progress(id, input.expected_version, input.progress_state, completed_on)
-                .await
+            tx.set_task_progress(id, input.expected_version, input.progress_state, completed_on).await
         })
         .await?;
         Ok(TaskPayload { task: Task(task) })
@@ -619,9 +566,7 @@ impl Mutation {
             narrative: text::required("narrative", &input.narrative)?,
         };
         let report = write(&rc.store, async |tx| tx.submit_report(new).await).await?;
-        Ok(ProgressReportPayload {
-            progress_report: ProgressReport(report),
-        })
+        Ok(ProgressReportPayload { progress_report: ProgressReport(report) })
     }
 
     async fn update_progress_report(
@@ -638,13 +583,8 @@ impl Mutation {
             percent_complete: input.percent_complete,
             narrative: input.narrative.map(|n| text::required("narrative", &n)).transpose()?,
         };
-        let report = write(&rc.store, async |tx| {
-            tx.update_report(id, input.expected_version, changes).await
-        })
-        .await?;
-        Ok(ProgressReportPayload {
-            progress_report: ProgressReport(report),
-        })
+        let report = write(&rc.store, async |tx| tx.update_report(id, input.expected_version, changes).await).await?;
+        Ok(ProgressReportPayload { progress_report: ProgressReport(report) })
     }
 
     async fn delete_progress_report(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {

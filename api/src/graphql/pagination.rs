@@ -21,12 +21,7 @@ impl CursorType for Cursor {
     type Error = String;
 
     fn decode_cursor(s: &str) -> Result<Self, String> {
-        let invalid = || {
-            format!(
-                "\"{}\" is not a cursor of this list",
-                s.chars().take(40).collect::<String>()
-            )
-        };
+        let invalid = || format!("\"{}\" is not a cursor of this list", s.chars().take(40).collect::<String>());
         let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| invalid())?;
         let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
         let uuid = text.strip_prefix("c:").ok_or_else(invalid)?;
@@ -51,13 +46,7 @@ fn limit(name: &str, value: Option<i32>) -> Result<Option<u64>> {
 }
 
 fn cursor(name: &str, value: Option<String>) -> Result<Option<Uuid>> {
-    value
-        .map(|s| {
-            Cursor::decode_cursor(&s)
-                .map(|c| c.0)
-                .map_err(|e| Error::bad_field(name, e))
-        })
-        .transpose()
+    value.map(|s| Cursor::decode_cursor(&s).map(|c| c.0).map_err(|e| Error::bad_field(name, e))).transpose()
 }
 
 /// Checks `first`/`after`/`last`/`before` as Relay defines them; a page larger than the maximum is an error.
@@ -87,10 +76,7 @@ pub fn nested<M, N: OutputType>(page: Page<M>, key: impl Fn(&M) -> Uuid, wrap: i
 
 /// Checks the forward-only arguments of lists nested in other objects.
 pub fn window(first: Option<i32>, after: Option<String>) -> Result<Window> {
-    Ok(Window {
-        limit: limit("first", first)?.unwrap_or(DEFAULT_PAGE),
-        after: cursor("after", after)?,
-    })
+    Ok(Window { limit: limit("first", first)?.unwrap_or(DEFAULT_PAGE), after: cursor("after", after)? })
 }
 
 /// The `totalCount` of a connection: known when the page came with it, counted on demand otherwise.
@@ -125,7 +111,6 @@ pub fn connection<M, N: OutputType>(
     wrap: impl Fn(M) -> N,
 ) -> Conn<N> {
     let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, total);
-    conn.edges
-        .extend(page.items.into_iter().map(|m| Edge::new(Cursor(key(&m)), wrap(m))));
+    conn.edges.extend(page.items.into_iter().map(|m| Edge::new(Cursor(key(&m)), wrap(m))));
     conn
 }

@@ -60,10 +60,7 @@ impl TaskFilter {
             return Err(Error::bad_field("role", "filter.role needs filter.agencyCode"));
         }
         Ok(TaskQuery {
-            document: self
-                .document_id
-                .map(|id| DocumentId::from_global(&id, "documentId"))
-                .transpose()?,
+            document: self.document_id.map(|id| DocumentId::from_global(&id, "documentId")).transpose()?,
             agency_code: self.agency_code.map(|c| c.trim().to_owned()),
             role: self.role,
             progress_state: self.progress_state,
@@ -112,14 +109,8 @@ async fn load_node(rc: &RequestContext, id: &str) -> Result<Option<Node>> {
         NodeType::Document => rc.load(DocumentId(uuid)).await?.map(|m| Node::Document(Document(m))),
         NodeType::TaskGroup => rc.load(TaskGroupId(uuid)).await?.map(|m| Node::TaskGroup(TaskGroup(m))),
         NodeType::Task => rc.load(TaskId(uuid)).await?.map(|m| Node::Task(Task(m))),
-        NodeType::TaskAssignment => rc
-            .load(AssignmentId(uuid))
-            .await?
-            .map(|m| Node::TaskAssignment(TaskAssignment(m))),
-        NodeType::ProgressReport => rc
-            .load(ReportId(uuid))
-            .await?
-            .map(|m| Node::ProgressReport(ProgressReport(m))),
+        NodeType::TaskAssignment => rc.load(AssignmentId(uuid)).await?.map(|m| Node::TaskAssignment(TaskAssignment(m))),
+        NodeType::ProgressReport => rc.load(ReportId(uuid)).await?.map(|m| Node::ProgressReport(ProgressReport(m))),
     })
 }
 
@@ -135,10 +126,7 @@ impl Query {
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
         let rc = authorized(ctx, Action::Read)?;
         if ids.len() > super::pagination::MAX_PAGE as usize {
-            return Err(Error::bad_field(
-                "ids",
-                format!("at most {} ids at once", super::pagination::MAX_PAGE),
-            ));
+            return Err(Error::bad_field("ids", format!("at most {} ids at once", super::pagination::MAX_PAGE)));
         }
         let loads = ids.iter().map(|id| load_node(rc, id));
         futures_util::future::try_join_all(loads).await
@@ -148,13 +136,7 @@ impl Query {
     async fn agency(&self, ctx: &Context<'_>, code: String) -> Result<Option<Agency>> {
         let rc = authorized(ctx, Action::Read)?;
         let code = text::agency_code("code", &code)?;
-        Ok(rc
-            .store
-            .agencies_by_codes(&[code])
-            .await?
-            .into_iter()
-            .next()
-            .map(Agency))
+        Ok(rc.store.agencies_by_codes(&[code]).await?.into_iter().next().map(Agency))
     }
 
     async fn agencies(
@@ -207,8 +189,6 @@ impl Query {
 
     /// Parses a document number and symbol (`57-KL/TW`, `Số: 837/QD – TTg`) into its parts.
     async fn parse_symbol(&self, symbol: String) -> Result<DocumentSymbolType> {
-        DocumentSymbol::parse(&symbol)
-            .map(DocumentSymbolType)
-            .map_err(|e| Error::bad_field("symbol", e.message()))
+        DocumentSymbol::parse(&symbol).map(DocumentSymbolType).map_err(|e| Error::bad_field("symbol", e.message()))
     }
 }

@@ -38,16 +38,8 @@ query Cascade {
 "#;
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
-    (
-        "graphiql.min.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../../assets/graphiql/graphiql.min.js"),
-    ),
-    (
-        "graphiql.min.css",
-        "text/css; charset=utf-8",
-        include_bytes!("../../assets/graphiql/graphiql.min.css"),
-    ),
+    ("graphiql.min.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/graphiql/graphiql.min.js")),
+    ("graphiql.min.css", "text/css; charset=utf-8", include_bytes!("../../assets/graphiql/graphiql.min.css")),
     (
         "react.production.min.js",
         "text/javascript; charset=utf-8",
@@ -58,11 +50,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../../assets/graphiql/react-dom.production.min.js"),
     ),
-    (
-        "graphql-ws.min.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../../assets/graphiql/graphql-ws.min.js"),
-    ),
+    ("graphql-ws.min.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/graphiql/graphql-ws.min.js")),
 ];
 
 pub fn page() -> HttpResponse {
@@ -86,10 +74,7 @@ pub async fn asset(file: web::Path<String>) -> HttpResponse {
     match ASSETS.iter().find(|(name, _, _)| *name == file.as_str()) {
         Some((_, content_type, body)) => HttpResponse::Ok()
             .content_type(*content_type)
-            .insert_header(CacheControl(vec![
-                CacheDirective::Public,
-                CacheDirective::MaxAge(86_400),
-            ]))
+            .insert_header(CacheControl(vec![CacheDirective::Public, CacheDirective::MaxAge(86_400)]))
             .body(*body),
         None => HttpResponse::NotFound().finish(),
     }

@@ -70,9 +70,7 @@ async fn execute(state: &AppState, http: &HttpRequest, request: async_graphql::R
         .is_some_and(|v| v.split(',').any(|p| p.trim().eq_ignore_ascii_case("sql")));
     complete_codes(&mut response);
     if debug_sql {
-        response
-            .extensions
-            .insert("sqlStatements".to_owned(), Value::from(store.statements() as u64));
+        response.extensions.insert("sqlStatements".to_owned(), Value::from(store.statements() as u64));
     }
     response
 }

@@ -8,14 +8,10 @@ use actix_web::web;
 
 /// Every route the service answers.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/graphql")
-            .route(web::post().to(graphql::post))
-            .route(web::get().to(graphql::get)),
-    )
-    .route("/graphiql/assets/{file}", web::get().to(graphiql::asset))
-    .route("/healthz", web::get().to(health::healthz))
-    .route("/readyz", web::get().to(health::readyz));
+    cfg.service(web::resource("/graphql").route(web::post().to(graphql::post)).route(web::get().to(graphql::get)))
+        .route("/graphiql/assets/{file}", web::get().to(graphiql::asset))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz));
 }
 
 pub use graphql::DEBUG_HEADER;

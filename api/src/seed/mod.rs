@@ -124,11 +124,7 @@ pub struct Loaded {
 pub async fn load_sample(store: &Store) -> Result<Loaded> {
     let sample: Sample = serde_json::from_str(SAMPLE).map_err(Error::internal)?;
     let tx = store.begin().await?;
-    let mut loader = SampleLoader {
-        tx: &tx,
-        agencies: HashMap::new(),
-        loaded: Loaded::default(),
-    };
+    let mut loader = SampleLoader { tx: &tx, agencies: HashMap::new(), loaded: Loaded::default() };
     loader.agencies(&sample.agencies).await?;
     for doc in &sample.documents {
         loader.document(doc).await?;
@@ -151,10 +147,7 @@ struct SampleLoader<'a> {
 
 impl SampleLoader<'_> {
     fn agency(&self, code: &str) -> Result<AgencyId> {
-        self.agencies
-            .get(code)
-            .copied()
-            .ok_or_else(|| Error::internal(format!("sample names unknown agency {code}")))
+        self.agencies.get(code).copied().ok_or_else(|| Error::internal(format!("sample names unknown agency {code}")))
     }
 
     /// Agencies in an order where each parent comes before its children.
@@ -170,9 +163,7 @@ impl SampleLoader<'_> {
                 }
             }
             if later.len() == before {
-                return Err(Error::internal(
-                    "sample agencies have a parent cycle or an unknown parent",
-                ));
+                return Err(Error::internal("sample agencies have a parent cycle or an unknown parent"));
             }
             pending = later;
         }
@@ -204,25 +195,13 @@ impl SampleLoader<'_> {
         let issuer = self.agency(issuer)?;
         let year = year.or(symbol.year());
         match year {
-            Some(y) => Ok(self
-                .tx
-                .document_by_key(issuer.0, symbol.normalized(), y)
-                .await?
-                .map(|d| DocumentId(d.id))),
-            None => Ok(self
-                .tx
-                .document_by_symbol(issuer.0, symbol.normalized())
-                .await?
-                .map(|d| DocumentId(d.id))),
+            Some(y) => Ok(self.tx.document_by_key(issuer.0, symbol.normalized(), y).await?.map(|d| DocumentId(d.id))),
+            None => Ok(self.tx.document_by_symbol(issuer.0, symbol.normalized()).await?.map(|d| DocumentId(d.id))),
         }
     }
 
     async fn document(&mut self, d: &SampleDocument) -> Result<()> {
-        if self
-            .find_document(&d.symbol, &d.issuer, Some(d.issued_on.year()))
-            .await?
-            .is_some()
-        {
+        if self.find_document(&d.symbol, &d.issuer, Some(d.issued_on.year())).await?.is_some() {
             return Ok(());
         }
         let new = NewDocument {
@@ -274,10 +253,7 @@ impl SampleLoader<'_> {
                 }
             }
             if later.len() == before {
-                return Err(Error::internal(format!(
-                    "sample tasks of {} have unknown parents",
-                    d.symbol
-                )));
+                return Err(Error::internal(format!("sample tasks of {} have unknown parents", d.symbol)));
             }
             pending = later;
         }
@@ -327,9 +303,7 @@ impl SampleLoader<'_> {
             self.loaded.reports += 1;
         }
         if t.progress_state != ProgressState::NotStarted {
-            self.tx
-                .set_task_progress(id, created.version, t.progress_state, t.completed_on)
-                .await?;
+            self.tx.set_task_progress(id, created.version, t.progress_state, t.completed_on).await?;
         }
         Ok(id)
     }

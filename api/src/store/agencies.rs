@@ -49,17 +49,11 @@ pub struct AgencyChanges {
 
 impl Store {
     pub async fn agencies_by_ids(&self, ids: &[Uuid]) -> Result<Vec<agency::Model>> {
-        Ok(Entity::find()
-            .filter(Column::Id.is_in(ids.iter().copied()))
-            .all(self.conn())
-            .await?)
+        Ok(Entity::find().filter(Column::Id.is_in(ids.iter().copied())).all(self.conn()).await?)
     }
 
     pub async fn agencies_by_codes(&self, codes: &[String]) -> Result<Vec<agency::Model>> {
-        Ok(Entity::find()
-            .filter(Column::Code.is_in(codes.iter().cloned()))
-            .all(self.conn())
-            .await?)
+        Ok(Entity::find().filter(Column::Code.is_in(codes.iter().cloned())).all(self.conn()).await?)
     }
 
     pub async fn list_agencies(&self, q: &AgencyQuery, req: PageRequest) -> Result<Page<agency::Model>> {
@@ -89,16 +83,8 @@ fn query_condition(q: &AgencyQuery) -> Condition {
     }
     if let (Some(active), Some(today)) = (q.active, q.today) {
         let in_force = Condition::all()
-            .add(
-                Condition::any()
-                    .add(Column::ValidFrom.is_null())
-                    .add(Column::ValidFrom.lte(today)),
-            )
-            .add(
-                Condition::any()
-                    .add(Column::ValidTo.is_null())
-                    .add(Column::ValidTo.gt(today)),
-            );
+            .add(Condition::any().add(Column::ValidFrom.is_null()).add(Column::ValidFrom.lte(today)))
+            .add(Condition::any().add(Column::ValidTo.is_null()).add(Column::ValidTo.gt(today)));
         cond = cond.add(if active { in_force } else { in_force.not() });
     }
     cond
@@ -192,18 +178,11 @@ impl Tx {
     pub async fn delete_agency(&self, id: AgencyId, expected: i32) -> Result<()> {
         let current = lock_version::<Entity, _>(self, id.0, expected).await?;
         let children = Entity::find().filter(Column::ParentId.eq(id.0)).count(self).await?;
-        let documents = document::Entity::find()
-            .filter(document::Column::IssuerId.eq(id.0))
-            .count(self)
-            .await?;
-        let assignments = task_assignment::Entity::find()
-            .filter(task_assignment::Column::AgencyId.eq(id.0))
-            .count(self)
-            .await?;
-        let reports = progress_report::Entity::find()
-            .filter(progress_report::Column::AgencyId.eq(id.0))
-            .count(self)
-            .await?;
+        let documents = document::Entity::find().filter(document::Column::IssuerId.eq(id.0)).count(self).await?;
+        let assignments =
+            task_assignment::Entity::find().filter(task_assignment::Column::AgencyId.eq(id.0)).count(self).await?;
+        let reports =
+            progress_report::Entity::find().filter(progress_report::Column::AgencyId.eq(id.0)).count(self).await?;
         let uses: Vec<String> = [
             (children, "agencies under it"),
             (documents, "documents it issued"),

@@ -25,10 +25,7 @@ pub struct NewAssignment {
 
 impl Store {
     pub async fn assignments_by_ids(&self, ids: &[Uuid]) -> Result<Vec<task_assignment::Model>> {
-        Ok(Entity::find()
-            .filter(Column::Id.is_in(ids.iter().copied()))
-            .all(self.conn())
-            .await?)
+        Ok(Entity::find().filter(Column::Id.is_in(ids.iter().copied())).all(self.conn()).await?)
     }
 
     /// Every assignment of each task, current and ended, oldest first.
@@ -112,10 +109,7 @@ impl Tx {
         if ended_on < current.assigned_on {
             return Err(Error::bad_field(
                 "endedOn",
-                format!(
-                    "endedOn cannot be before the assignment began ({})",
-                    current.assigned_on
-                ),
+                format!("endedOn cannot be before the assignment began ({})", current.assigned_on),
             ));
         }
         let (version, now) = bump(current.version);

@@ -24,13 +24,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true)
         });
-    let db = Database::connect(options)
-        .await
-        .map_err(|e| Error::internal(format!("cannot open the database: {e}")))?;
+    let db = Database::connect(options).await.map_err(|e| Error::internal(format!("cannot open the database: {e}")))?;
     if db.get_database_backend() == DbBackend::MySql {
-        return Err(Error::bad_input(
-            "MySQL is not supported: use an sqlite:// or postgres:// DATABASE_URL",
-        ));
+        return Err(Error::bad_input("MySQL is not supported: use an sqlite:// or postgres:// DATABASE_URL"));
     }
     Ok(db)
 }
@@ -44,9 +40,5 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<usize> {
 
 /// The names of migrations not yet applied.
 pub async fn pending_migrations(db: &DatabaseConnection) -> Result<Vec<String>> {
-    Ok(Migrator::get_pending_migrations_read_only(db)
-        .await?
-        .iter()
-        .map(|m| m.name().to_owned())
-        .collect())
+    Ok(Migrator::get_pending_migrations_read_only(db).await?.iter().map(|m| m.name().to_owned()).collect())
 }

@@ -109,10 +109,7 @@ pub enum Direction {
 
 impl Store {
     pub async fn documents_by_ids(&self, ids: &[Uuid]) -> Result<Vec<document::Model>> {
-        Ok(Entity::find()
-            .filter(Column::Id.is_in(ids.iter().copied()))
-            .all(self.conn())
-            .await?)
+        Ok(Entity::find().filter(Column::Id.is_in(ids.iter().copied())).all(self.conn()).await?)
     }
 
     pub async fn list_documents(&self, q: &DocumentQuery, req: PageRequest) -> Result<Page<document::Model>> {
@@ -135,18 +132,8 @@ impl Store {
             Direction::Sources => (relation::Relation::From, relation::Column::ToId),
             Direction::Targets => (relation::Relation::To, relation::Column::FromId),
         };
-        let select = Entity::find()
-            .join(JoinType::InnerJoin, join.def().rev())
-            .filter(relation::Column::Kind.eq(kind));
-        fetch_windows(
-            self.conn(),
-            select,
-            parent.into_column_ref(),
-            Column::Id,
-            parents,
-            window,
-        )
-        .await
+        let select = Entity::find().join(JoinType::InnerJoin, join.def().rev()).filter(relation::Column::Kind.eq(kind));
+        fetch_windows(self.conn(), select, parent.into_column_ref(), Column::Id, parents, window).await
     }
 }
 
@@ -154,8 +141,7 @@ impl Store {
 /// cannot both pass the check. SQLite's write transaction already does this.
 async fn lock_graph(tx: &Tx) -> Result<()> {
     if tx.get_database_backend() == DbBackend::Postgres {
-        tx.execute_unprepared("SELECT pg_advisory_xact_lock(7212024057)")
-            .await?;
+        tx.execute_unprepared("SELECT pg_advisory_xact_lock(7212024057)").await?;
     }
     Ok(())
 }
@@ -204,10 +190,7 @@ fn check_symbol_year(symbol: &DocumentSymbol, issued_on: NaiveDate) -> Result<()
     match symbol.year() {
         Some(year) if year != issued_on.year() => Err(Error::bad_field(
             "issuedOn",
-            format!(
-                "the symbol {symbol} carries the year {year}, but issuedOn is in {}",
-                issued_on.year()
-            ),
+            format!("the symbol {symbol} carries the year {year}, but issuedOn is in {}", issued_on.year()),
         )),
         _ => Ok(()),
     }
@@ -367,10 +350,7 @@ impl Tx {
             .exec(self)
             .await?;
         if deleted.rows_affected == 0 {
-            return Err(Error::not_found(format!(
-                "{} has no {kind} link to {}",
-                from_doc.symbol, to_doc.symbol
-            )));
+            return Err(Error::not_found(format!("{} has no {kind} link to {}", from_doc.symbol, to_doc.symbol)));
         }
         Ok((from_doc, to_doc))
     }

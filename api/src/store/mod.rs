@@ -91,12 +91,7 @@ impl Tx {
 
 impl Store {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self {
-            db: Arc::new(Counted {
-                inner: db,
-                count: Arc::default(),
-            }),
-        }
+        Self { db: Arc::new(Counted { inner: db, count: Arc::default() }) }
     }
 
     /// Statements executed so far through this store and its transactions.
@@ -120,10 +115,7 @@ impl Store {
             ..Default::default()
         };
         let tx = self.db.inner.begin_with_options(options).await?;
-        Ok(Counted {
-            inner: tx,
-            count: self.db.count.clone(),
-        })
+        Ok(Counted { inner: tx, count: self.db.count.clone() })
     }
 
     /// Whether the database answers; used by the readiness probe.

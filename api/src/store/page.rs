@@ -39,12 +39,7 @@ pub struct Page<T> {
 
 impl<T> Default for Page<T> {
     fn default() -> Self {
-        Self {
-            items: Vec::new(),
-            has_next: false,
-            has_previous: false,
-            total: Some(0),
-        }
+        Self { items: Vec::new(), has_next: false, has_previous: false, total: Some(0) }
     }
 }
 
@@ -80,19 +75,9 @@ where
     items.truncate(req.limit as usize);
     if req.from_end {
         items.reverse();
-        Ok(Page {
-            items,
-            has_previous: more,
-            has_next: req.before.is_some(),
-            total,
-        })
+        Ok(Page { items, has_previous: more, has_next: req.before.is_some(), total })
     } else {
-        Ok(Page {
-            items,
-            has_next: more,
-            has_previous: req.after.is_some(),
-            total,
-        })
+        Ok(Page { items, has_next: more, has_previous: req.after.is_some(), total })
     }
 }
 
@@ -116,9 +101,7 @@ where
     let id_col = Alias::new(id.as_str());
 
     // Innermost: every child of the parents, with the size of its parent's whole list.
-    let mut all = select
-        .filter(Expr::col(parent.clone()).is_in(parents.iter().copied()))
-        .into_query();
+    let mut all = select.filter(Expr::col(parent.clone()).is_in(parents.iter().copied())).into_query();
     all.expr_as(Expr::col(parent.clone()), p.clone()).expr_window_as(
         Expr::cust("COUNT(*)"),
         WindowStatement::partition_by(parent),

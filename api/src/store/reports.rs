@@ -38,10 +38,7 @@ pub struct ReportChanges {
 
 impl Store {
     pub async fn reports_by_ids(&self, ids: &[Uuid]) -> Result<Vec<progress_report::Model>> {
-        Ok(Entity::find()
-            .filter(Column::Id.is_in(ids.iter().copied()))
-            .all(self.conn())
-            .await?)
+        Ok(Entity::find().filter(Column::Id.is_in(ids.iter().copied())).all(self.conn()).await?)
     }
 
     pub async fn reports_of(
@@ -60,11 +57,7 @@ async fn check_reporter(tx: &Tx, task: TaskId, agency: AgencyId, start: NaiveDat
         .filter(task_assignment::Column::TaskId.eq(task.0))
         .filter(task_assignment::Column::AgencyId.eq(agency.0))
         .filter(task_assignment::Column::AssignedOn.lte(end))
-        .filter(
-            task_assignment::Column::EndedOn
-                .is_null()
-                .or(task_assignment::Column::EndedOn.gte(start)),
-        )
+        .filter(task_assignment::Column::EndedOn.is_null().or(task_assignment::Column::EndedOn.gte(start)))
         .count(tx)
         .await?;
     if responsible == 0 {
@@ -85,10 +78,7 @@ fn check_period(start: NaiveDate, end: NaiveDate) -> Result<()> {
 
 fn check_percent(percent: i32) -> Result<()> {
     if !(0..=100).contains(&percent) {
-        return Err(Error::bad_field(
-            "percentComplete",
-            "percentComplete must be between 0 and 100",
-        ));
+        return Err(Error::bad_field("percentComplete", "percentComplete must be between 0 and 100"));
     }
     Ok(())
 }

@@ -105,17 +105,9 @@ pub(super) fn query_condition(q: &TaskQuery) -> Condition {
     if let Some(day) = q.due_before {
         cond = cond.add(
             Condition::any()
-                .add(
-                    Column::DeadlineKind
-                        .eq(DeadlineKind::Date)
-                        .and(Column::DeadlineDate.lt(day)),
-                )
+                .add(Column::DeadlineKind.eq(DeadlineKind::Date).and(Column::DeadlineDate.lt(day)))
                 // A year deadline falls due on 31 December.
-                .add(
-                    Column::DeadlineKind
-                        .eq(DeadlineKind::Year)
-                        .and(Column::DeadlineYear.lt(day.year())),
-                ),
+                .add(Column::DeadlineKind.eq(DeadlineKind::Year).and(Column::DeadlineYear.lt(day.year()))),
         );
     }
     cond
@@ -123,10 +115,7 @@ pub(super) fn query_condition(q: &TaskQuery) -> Condition {
 
 impl Store {
     pub async fn tasks_by_ids(&self, ids: &[Uuid]) -> Result<Vec<task::Model>> {
-        Ok(Entity::find()
-            .filter(Column::Id.is_in(ids.iter().copied()))
-            .all(self.conn())
-            .await?)
+        Ok(Entity::find().filter(Column::Id.is_in(ids.iter().copied())).all(self.conn()).await?)
     }
 
     pub async fn task_groups_by_ids(&self, ids: &[Uuid]) -> Result<Vec<task_group::Model>> {
@@ -172,15 +161,7 @@ impl Store {
             TaskParent::Task => Column::ParentId,
         };
         let select = Entity::find().filter(query_condition(q));
-        fetch_windows(
-            self.conn(),
-            select,
-            (Entity, column).into_column_ref(),
-            Column::Id,
-            parents,
-            window,
-        )
-        .await
+        fetch_windows(self.conn(), select, (Entity, column).into_column_ref(), Column::Id, parents, window).await
     }
 }
 
@@ -203,10 +184,7 @@ async fn require_document(tx: &Tx, id: DocumentId) -> Result<document::Model> {
 async fn require_group(tx: &Tx, id: TaskGroupId, document: Uuid) -> Result<()> {
     match task_group::Entity::find_by_id(id.0).one(tx).await? {
         Some(g) if g.document_id == document => Ok(()),
-        Some(_) => Err(Error::bad_field(
-            "groupId",
-            "the task group belongs to another document",
-        )),
+        Some(_) => Err(Error::bad_field("groupId", "the task group belongs to another document")),
         None => Err(Error::bad_field("groupId", "groupId names no existing task group")),
     }
 }
@@ -215,18 +193,13 @@ async fn require_group(tx: &Tx, id: TaskGroupId, document: Uuid) -> Result<()> {
 async fn require_parent(tx: &Tx, id: TaskId, document: Uuid) -> Result<()> {
     match Entity::find_by_id(id.0).one(tx).await? {
         Some(t) if t.document_id == document => Ok(()),
-        Some(_) => Err(Error::bad_field(
-            "parentId",
-            "the parent task belongs to another document",
-        )),
+        Some(_) => Err(Error::bad_field("parentId", "the parent task belongs to another document")),
         None => Err(Error::bad_field("parentId", "parentId names no existing task")),
     }
 }
 
 async fn check_task_code_free(tx: &Tx, document: Uuid, code: &str, except: Option<Uuid>) -> Result<()> {
-    let mut q = Entity::find()
-        .filter(Column::DocumentId.eq(document))
-        .filter(Column::Code.eq(code));
+    let mut q = Entity::find().filter(Column::DocumentId.eq(document)).filter(Column::Code.eq(code));
     if let Some(id) = except {
         q = q.filter(Column::Id.ne(id));
     }
@@ -313,10 +286,7 @@ impl Tx {
             require_parent(self, parent, doc.id).await?;
         }
         if new.coordinators.contains(&new.lead) {
-            return Err(Error::bad_field(
-                "coordinatorIds",
-                "the presiding agency cannot also be a coordinator",
-            ));
+            return Err(Error::bad_field("coordinatorIds", "the presiding agency cannot also be a coordinator"));
         }
         let now = Utc::now();
         let id = TaskId::generate();
@@ -345,19 +315,10 @@ impl Tx {
         .insert(self)
         .await?;
         let assigned_on = new.assigned_on.unwrap_or(doc.issued_on);
-        let roles = std::iter::once((new.lead, AssignmentRole::Presiding, "leadAgencyId")).chain(
-            new.coordinators
-                .iter()
-                .map(|c| (*c, AssignmentRole::Coordinating, "coordinatorIds")),
-        );
+        let roles = std::iter::once((new.lead, AssignmentRole::Presiding, "leadAgencyId"))
+            .chain(new.coordinators.iter().map(|c| (*c, AssignmentRole::Coordinating, "coordinatorIds")));
         for (agency, role, field) in roles {
-            let assignment = NewAssignment {
-                task: id,
-                agency,
-                role,
-                assigned_on,
-                reason: None,
-            };
+            let assignment = NewAssignment { task: id, agency, role, assigned_on, reason: None };
             insert_assignment(self, assignment, field).await?;
         }
         Ok(created)
@@ -447,11 +408,7 @@ impl Tx {
     }
 
     pub async fn task_by_code(&self, document: Uuid, code: &str) -> Result<Option<task::Model>> {
-        Ok(Entity::find()
-            .filter(Column::DocumentId.eq(document))
-            .filter(Column::Code.eq(code))
-            .one(self)
-            .await?)
+        Ok(Entity::find().filter(Column::DocumentId.eq(document)).filter(Column::Code.eq(code)).one(self).await?)
     }
 
     pub async fn task_group_by_code(&self, document: Uuid, code: &str) -> Result<Option<task_group::Model>> {

@@ -8,7 +8,7 @@ use crate::domain::i18n::pick;
 use crate::domain::symbol::DocumentSymbol;
 use crate::error::{Error, Result};
 use crate::graphql::context::request;
-use crate::graphql::loaders::{GroupsOf, PageOf, Related, Tasks};
+use crate::graphql::loaders::{GroupsOf, PageOf, Related};
 use crate::graphql::pagination::{Conn, nested, window};
 use crate::graphql::query::TaskFilter;
 use crate::graphql::scalars::Date;
@@ -26,17 +26,8 @@ impl Document {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Conn<Document>> {
-        let spec = Related {
-            kind: RelationKind::Implements,
-            direction,
-            window: window(first, after)?,
-        };
-        let page = request(ctx)
-            .load_ref(PageOf {
-                parent: self.0.id,
-                spec,
-            })
-            .await?;
+        let spec = Related { kind: RelationKind::Implements, direction, window: window(first, after)? };
+        let page = request(ctx).load_ref(PageOf { parent: self.0.id, spec }).await?;
         Ok(nested(page, |d| d.id, Document))
     }
 }
@@ -53,9 +44,7 @@ impl Document {
     }
 
     async fn symbol_parts(&self) -> Result<DocumentSymbolType> {
-        DocumentSymbol::parse(&self.0.symbol)
-            .map(DocumentSymbolType)
-            .map_err(Error::internal)
+        DocumentSymbol::parse(&self.0.symbol).map(DocumentSymbolType).map_err(Error::internal)
     }
 
     async fn kind(&self) -> DocumentKind {
@@ -81,10 +70,7 @@ impl Document {
 
     /// A short summary in `lang`, falling back to the Vietnamese original.
     async fn summary(&self, lang: Option<String>) -> Option<&str> {
-        self.0
-            .summary
-            .as_deref()
-            .map(|s| pick(s, &self.0.summary_i18n, lang.as_deref()))
+        self.0.summary.as_deref().map(|s| pick(s, &self.0.summary_i18n, lang.as_deref()))
     }
 
     /// The year the document's targets look to, e.g. 2030.
@@ -130,19 +116,7 @@ impl Document {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Conn<Task>> {
-        let query = filter.unwrap_or_default().into_query()?;
-        let spec = Tasks {
-            parent: TaskParent::Document,
-            query,
-            window: window(first, after)?,
-        };
-        let page = request(ctx)
-            .load_ref(PageOf {
-                parent: self.0.id,
-                spec,
-            })
-            .await?;
-        Ok(nested(page, |t| t.id, Task))
+        super::task::tasks_under(ctx, TaskParent::Document, self.0.id, filter, first, after).await
     }
 
     async fn version(&self) -> i32 {

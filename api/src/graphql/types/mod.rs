@@ -16,10 +16,7 @@ pub use task::{Task, TaskAssignment, TaskGroup};
 
 /// Every entity has an opaque global `id` that `node` and `nodes` resolve.
 #[derive(Interface)]
-#[graphql(
-    name = "Node",
-    field(name = "id", ty = "async_graphql::ID", desc = "The global ID of the entity.")
-)]
+#[graphql(name = "Node", field(name = "id", ty = "async_graphql::ID", desc = "The global ID of the entity."))]
 pub enum Node {
     Agency(Agency),
     Document(Document),

@@ -14,6 +14,22 @@ use crate::graphql::query::TaskFilter;
 use crate::graphql::scalars::Date;
 use crate::ids::{AgencyId, AssignmentId, DocumentId, TaskGroupId, TaskId};
 use crate::store::TaskParent;
+use uuid::Uuid;
+
+/// A page of the tasks under a document, a task group or a task.
+pub(super) async fn tasks_under(
+    ctx: &Context<'_>,
+    parent: TaskParent,
+    id: Uuid,
+    filter: Option<TaskFilter>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<Conn<Task>> {
+    let query = filter.unwrap_or_default().into_query()?;
+    let spec = Tasks { parent, query, window: window(first, after)? };
+    let page = request(ctx).load_ref(PageOf { parent: id, spec }).await?;
+    Ok(nested(page, |t| t.id, Task))
+}
 
 /// A numbered group of tasks within a document (e.g. the five task groups of 47/NQ-CP).
 pub struct TaskGroup(pub task_group::Model);
@@ -44,19 +60,7 @@ impl TaskGroup {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Conn<Task>> {
-        let query = filter.unwrap_or_default().into_query()?;
-        let spec = Tasks {
-            parent: TaskParent::Group,
-            query,
-            window: window(first, after)?,
-        };
-        let page = request(ctx)
-            .load_ref(PageOf {
-                parent: self.0.id,
-                spec,
-            })
-            .await?;
-        Ok(nested(page, |t| t.id, Task))
+        tasks_under(ctx, TaskParent::Group, self.0.id, filter, first, after).await
     }
 
     async fn version(&self) -> i32 {
@@ -84,12 +88,7 @@ pub struct Deadline {
 impl From<DomainDeadline> for Deadline {
     fn from(d: DomainDeadline) -> Self {
         let (kind, date, year, recurrence) = d.columns();
-        Self {
-            kind,
-            date: date.map(Date),
-            year,
-            recurrence,
-        }
+        Self { kind, date: date.map(Date), year, recurrence }
     }
 }
 
@@ -100,10 +99,7 @@ impl Task {
     async fn current(&self, ctx: &Context<'_>, role: AssignmentRole) -> Result<Vec<Agency>> {
         let rc = request(ctx);
         let assignments = rc.load_ref(AssignmentsOf(TaskId(self.0.id))).await?;
-        let ids = assignments
-            .iter()
-            .filter(|a| a.role == role && a.ended_on.is_none())
-            .map(|a| AgencyId(a.agency_id));
+        let ids = assignments.iter().filter(|a| a.role == role && a.ended_on.is_none()).map(|a| AgencyId(a.agency_id));
         let agencies = rc.loader.load_many(ids.clone()).await?;
         Ok(ids.filter_map(|id| agencies.get(&id).cloned().map(Agency)).collect())
     }
@@ -135,19 +131,14 @@ impl Task {
     }
 
     /// The parts of this task.
-    async fn subtasks(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Task>> {
-        let spec = Tasks {
-            parent: TaskParent::Task,
-            query: Default::default(),
-            window: window(first, after)?,
-        };
-        let page = request(ctx)
-            .load_ref(PageOf {
-                parent: self.0.id,
-                spec,
-            })
-            .await?;
-        Ok(nested(page, |t| t.id, Task))
+    async fn subtasks(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TaskFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<Task>> {
+        tasks_under(ctx, TaskParent::Task, self.0.id, filter, first, after).await
     }
 
     /// The task's code within its document, e.g. `1` or `2.3`.
@@ -157,10 +148,7 @@ impl Task {
 
     /// A short title in `lang`, falling back to the Vietnamese original.
     async fn title(&self, lang: Option<String>) -> Option<&str> {
-        self.0
-            .title
-            .as_deref()
-            .map(|t| pick(t, &self.0.title_i18n, lang.as_deref()))
+        self.0.title.as_deref().map(|t| pick(t, &self.0.title_i18n, lang.as_deref()))
     }
 
     /// What the task asks for, in `lang`, falling back to the Vietnamese original.
@@ -214,12 +202,7 @@ impl Task {
         after: Option<String>,
     ) -> Result<Conn<ProgressReport>> {
         let spec = Reports(window(first, after)?);
-        let page = request(ctx)
-            .load_ref(PageOf {
-                parent: self.0.id,
-                spec,
-            })
-            .await?;
+        let page = request(ctx).load_ref(PageOf { parent: self.0.id, spec }).await?;
         Ok(nested(page, |r| r.id, ProgressReport))
     }
 
