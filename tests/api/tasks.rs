@@ -109,6 +109,52 @@ async fn assignments_change_with_history_kept(app: TestApp) {
     r.expect_error("NOT_FOUND");
 }
 
+async fn assignments_are_corrected_and_mistakes_removed(app: TestApp) {
+    let (lead, doc) = app.document_with_issuer().await;
+    let bng = app.create_agency("BNG", "MINISTRY", "CENTRAL", None).await;
+    let task = app.create_task(&doc, "1", &lead, &[&bng]).await;
+    let r = app
+        .gql(
+            "query($id: ID!) { node(id: $id) { ... on Task { assignments { id version agency { code } } } } }",
+            json!({ "id": task }),
+        )
+        .await;
+    let lead_assignment = r.str("node.assignments.0.id");
+    let coordinator_assignment = r.str("node.assignments.1.id");
+    let update = "mutation($i: UpdateTaskAssignmentInput!) { updateTaskAssignment(input: $i) {
+        assignment { role assignedOn endedOn reason version } task { lead { code } coordinators { code } } } }";
+
+    // Two presiding agencies at once is refused; after the lead's role ends, the coordinator may preside.
+    let r = app
+        .gql(update, json!({ "i": { "id": coordinator_assignment, "expectedVersion": 1, "role": "PRESIDING" } }))
+        .await;
+    r.expect_error("CONFLICT");
+    let r =
+        app.gql(update, json!({ "i": { "id": lead_assignment, "expectedVersion": 1, "endedOn": "2024-01-01" } })).await;
+    assert_eq!(r.error_field().as_deref(), Some("endedOn"), "before the assignment began");
+    let r =
+        app.gql(update, json!({ "i": { "id": lead_assignment, "expectedVersion": 1, "endedOn": "2025-02-28" } })).await;
+    assert!(r.data("updateTaskAssignment.task.lead").is_null());
+    let r = app.gql(update, json!({ "i": { "id": coordinator_assignment, "expectedVersion": 1, "role": "PRESIDING", "reason": "Chuyển chức năng" } })).await;
+    assert_eq!(r.str("updateTaskAssignment.task.lead.code"), "BNG");
+    assert_eq!(r.str("updateTaskAssignment.assignment.reason"), "Chuyển chức năng");
+    // Reopening the old lead's assignment would give the task two presiding agencies.
+    let r = app.gql(update, json!({ "i": { "id": lead_assignment, "expectedVersion": 2, "endedOn": null } })).await;
+    r.expect_error("CONFLICT");
+
+    let delete = "mutation($i: DeleteInput!) { deleteTaskAssignment(input: $i) { deletedId } }";
+    app.gql(delete, json!({ "i": { "id": lead_assignment, "expectedVersion": 1 } })).await.expect_error("CONFLICT");
+    let r = app.gql(delete, json!({ "i": { "id": lead_assignment, "expectedVersion": 2 } })).await;
+    assert_eq!(r.str("deleteTaskAssignment.deletedId"), lead_assignment);
+    let r = app
+        .gql(
+            "query($id: ID!) { node(id: $id) { ... on Task { assignments { agency { code } } } } }",
+            json!({ "id": task }),
+        )
+        .await;
+    assert_eq!(r.data("node.assignments").as_array().unwrap().len(), 1);
+}
+
 async fn progress_is_set_with_the_version_read(app: TestApp) {
     let (lead, doc) = app.document_with_issuer().await;
     let task = app.create_task(&doc, "1", &lead, &[]).await;
@@ -215,6 +261,7 @@ db_tests!(
     a_task_has_one_presiding_and_several_coordinating_agencies,
     task_input_mistakes_are_refused,
     assignments_change_with_history_kept,
+    assignments_are_corrected_and_mistakes_removed,
     progress_is_set_with_the_version_read,
     only_assigned_agencies_report_progress,
     task_groups_hold_tasks,

@@ -17,10 +17,10 @@ use crate::domain::progress::completion_date;
 use crate::domain::symbol::DocumentSymbol;
 use crate::domain::text;
 use crate::error::{Error, Result};
-use crate::ids::{AgencyId, DocumentId, ReportId, TaskGroupId, TaskId};
+use crate::ids::{AgencyId, AssignmentId, DocumentId, ReportId, TaskGroupId, TaskId};
 use crate::store::{
-    AgencyChanges, DocumentChanges, NewAgency, NewAssignment, NewDocument, NewReport, NewTask, NewTaskGroup,
-    ReportChanges, Store, TaskChanges, TaskGroupChanges, Tx,
+    AgencyChanges, AssignmentChanges, DocumentChanges, NewAgency, NewAssignment, NewDocument, NewReport, NewTask,
+    NewTaskGroup, ReportChanges, Store, TaskChanges, TaskGroupChanges, Tx,
 };
 
 /// Runs `f` in one transaction: everything it wrote is committed together, or nothing is.
@@ -271,6 +271,20 @@ pub struct UnassignTaskInput {
 pub struct AssignmentPayload {
     pub task: Task,
     pub assignment: TaskAssignment,
+}
+
+/// Corrects an assignment. To hand a task to another agency, unassign one and assign the other.
+#[derive(InputObject)]
+pub struct UpdateTaskAssignmentInput {
+    pub id: ID,
+    pub expected_version: i32,
+    pub role: Option<AssignmentRole>,
+    pub assigned_on: Option<Date>,
+    /// `null` makes the assignment current again.
+    #[graphql(default)]
+    pub ended_on: MaybeUndefined<Date>,
+    #[graphql(default)]
+    pub reason: MaybeUndefined<String>,
 }
 
 #[derive(InputObject)]
@@ -537,6 +551,34 @@ impl Mutation {
         let assignment = write(&rc.store, async |tx| tx.unassign_task(task_id, agency, ended_on).await).await?;
         let task = rc.load_ref(task_id).await?;
         Ok(AssignmentPayload { task: Task(task), assignment: TaskAssignment(assignment) })
+    }
+
+    async fn update_task_assignment(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateTaskAssignmentInput,
+    ) -> Result<AssignmentPayload> {
+        let rc = authorized(ctx, Action::EditTasks)?;
+        let id = AssignmentId::from_global(&input.id, "id")?;
+        let changes = AssignmentChanges {
+            role: input.role,
+            assigned_on: day(input.assigned_on),
+            ended_on: change(input.ended_on).map(day),
+            reason: text_change("reason", input.reason)?,
+        };
+        let assignment =
+            write(&rc.store, async |tx| tx.update_assignment(id, input.expected_version, changes).await).await?;
+        let task = rc.load_ref(TaskId(assignment.task_id)).await?;
+        Ok(AssignmentPayload { task: Task(task), assignment: TaskAssignment(assignment) })
+    }
+
+    /// Removes an assignment made in error. An assignment that ended belongs to the task's history:
+    /// end it with `unassignTask` instead.
+    async fn delete_task_assignment(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
+        let rc = authorized(ctx, Action::EditTasks)?;
+        let id = AssignmentId::from_global(&input.id, "id")?;
+        write(&rc.store, async |tx| tx.delete_assignment(id, input.expected_version).await).await?;
+        Ok(DeletePayload { deleted_id: input.id })
     }
 
     async fn set_task_progress(&self, ctx: &Context<'_>, input: SetTaskProgressInput) -> Result<TaskPayload> {

@@ -9,10 +9,19 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use uuid::Uuid;
 
 use super::agencies::require_agency;
-use super::locks::{bump, lock};
+use super::locks::{bump, lock, lock_version};
 use super::{Store, Tx};
 use crate::error::{Error, Result};
 use crate::ids::{AgencyId, AssignmentId, TaskId};
+
+/// Corrections to an assignment; `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct AssignmentChanges {
+    pub role: Option<AssignmentRole>,
+    pub assigned_on: Option<NaiveDate>,
+    pub ended_on: Option<Option<NaiveDate>>,
+    pub reason: Option<Option<String>>,
+}
 
 #[derive(Debug, Clone)]
 pub struct NewAssignment {
@@ -53,23 +62,47 @@ async fn current_assignments(tx: &Tx, task: TaskId) -> Result<Vec<task_assignmen
         .await?)
 }
 
-/// Inserts an assignment after checking the agency and the one-presiding-agency rule.
-pub(super) async fn insert_assignment(tx: &Tx, new: NewAssignment, field: &str) -> Result<task_assignment::Model> {
-    let agency = require_agency(tx, new.agency, field).await?;
-    let current = current_assignments(tx, new.task).await?;
-    if let Some(existing) = current.iter().find(|a| a.agency_id == new.agency.0) {
+/// Checks that a current assignment of `agency` in `role` fits beside the task's other current
+/// ones (`except` being the assignment under change): one role per agency, one presiding agency.
+async fn check_fits(
+    tx: &Tx,
+    task: TaskId,
+    agency: AgencyId,
+    role: AssignmentRole,
+    except: Option<Uuid>,
+    field: &str,
+) -> Result<()> {
+    let agency = require_agency(tx, agency, field).await?;
+    let current = current_assignments(tx, task).await?;
+    let others = || current.iter().filter(|a| Some(a.id) != except);
+    if let Some(existing) = others().find(|a| a.agency_id == agency.id) {
         return Err(Error::conflict(format!(
             "agency {} is already assigned to this task as {}",
             agency.code, existing.role
         ))
         .with_field(field));
     }
-    if new.role == AssignmentRole::Presiding && current.iter().any(|a| a.role == AssignmentRole::Presiding) {
+    if role == AssignmentRole::Presiding && others().any(|a| a.role == AssignmentRole::Presiding) {
         return Err(Error::conflict(
             "the task already has a presiding agency; unassign it first (its assignment is kept as history)",
         )
         .with_field(field));
     }
+    Ok(())
+}
+
+fn check_span(assigned_on: NaiveDate, ended_on: Option<NaiveDate>) -> Result<()> {
+    match ended_on {
+        Some(end) if end < assigned_on => {
+            Err(Error::bad_field("endedOn", format!("endedOn cannot be before the assignment began ({assigned_on})")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Inserts an assignment after checking the agency and the one-presiding-agency rule.
+pub(super) async fn insert_assignment(tx: &Tx, new: NewAssignment, field: &str) -> Result<task_assignment::Model> {
+    check_fits(tx, new.task, new.agency, new.role, None, field).await?;
     let now = Utc::now();
     Ok(task_assignment::ActiveModel {
         id: Set(AssignmentId::generate().0),
@@ -106,17 +139,47 @@ impl Tx {
             .into_iter()
             .find(|a| a.agency_id == agency.0)
             .ok_or_else(|| Error::not_found("the agency holds no current assignment on this task"))?;
-        if ended_on < current.assigned_on {
-            return Err(Error::bad_field(
-                "endedOn",
-                format!("endedOn cannot be before the assignment began ({})", current.assigned_on),
-            ));
-        }
+        check_span(current.assigned_on, Some(ended_on))?;
         let (version, now) = bump(current.version);
         let mut model: task_assignment::ActiveModel = current.into();
         model.ended_on = Set(Some(ended_on));
         model.version = Set(version);
         model.updated_at = Set(now);
         Ok(model.update(self).await?)
+    }
+
+    /// Corrects an assignment: its role, its dates, its reason.
+    pub async fn update_assignment(
+        &self,
+        id: AssignmentId,
+        expected: i32,
+        ch: AssignmentChanges,
+    ) -> Result<task_assignment::Model> {
+        let current = lock_version::<Entity, _>(self, id.0, expected).await?;
+        let role = ch.role.unwrap_or(current.role);
+        let assigned_on = ch.assigned_on.unwrap_or(current.assigned_on);
+        let ended_on = ch.ended_on.unwrap_or(current.ended_on);
+        check_span(assigned_on, ended_on)?;
+        if ended_on.is_none() {
+            check_fits(self, TaskId(current.task_id), AgencyId(current.agency_id), role, Some(id.0), "role").await?;
+        }
+        let (version, now) = bump(current.version);
+        let mut model: task_assignment::ActiveModel = current.into();
+        model.role = Set(role);
+        model.assigned_on = Set(assigned_on);
+        model.ended_on = Set(ended_on);
+        if let Some(reason) = ch.reason {
+            model.reason = Set(reason);
+        }
+        model.version = Set(version);
+        model.updated_at = Set(now);
+        Ok(model.update(self).await?)
+    }
+
+    /// Removes an assignment made in error; one that merely ended should stay, as history.
+    pub async fn delete_assignment(&self, id: AssignmentId, expected: i32) -> Result<()> {
+        lock_version::<Entity, _>(self, id.0, expected).await?;
+        Entity::delete_by_id(id.0).exec(self).await?;
+        Ok(())
     }
 }

@@ -20,7 +20,7 @@ use sea_orm::{
 };
 
 pub use agencies::{AgencyChanges, AgencyQuery, NewAgency};
-pub use assignments::NewAssignment;
+pub use assignments::{AssignmentChanges, NewAssignment};
 pub use connect::{connect, migrate, pending_migrations};
 pub use documents::{Direction, DocumentChanges, DocumentQuery, NewDocument};
 pub use page::{Page, PageRequest, Window};
