@@ -499,6 +499,18 @@ mod tests {
             ("123/QĐ-UBND-VX", "123/QĐ-UBND-VX", State, "123", None, Some("QĐ"), "UBND", Some("VX")),
             ("2802/UBND-NC", "2802/UBND-NC", State, "2802", None, None, "UBND", Some("NC")),
             ("267/VPCP-TTĐT", "267/VPCP-TTĐT", State, "267", None, None, "VPCP", Some("TTĐT")),
+            // Predecessors, the same-number trap, and the legal bases the domain notes cite.
+            ("16-KL/TW", "16-KL/TW", Party, "16", None, Some("KL"), "TW", None),
+            ("21/CT-TTg", "21/CT-TTg", State, "21", None, Some("CT"), "TTg", None),
+            ("368/QĐ-TTg", "368/QĐ-TTg", State, "368", None, Some("QĐ"), "TTg", None),
+            ("57-NQ/TW", "57-NQ/TW", Party, "57", None, Some("NQ"), "TW", None),
+            ("03/NQ-CP", "03/NQ-CP", State, "03", None, Some("NQ"), "CP", None),
+            ("23/2018/QĐ-TTg", "23/2018/QĐ-TTg", State, "23", Some(2018), Some("QĐ"), "TTg", None),
+            ("20/2020/QĐ-TTg", "20/2020/QĐ-TTg", State, "20", Some(2020), Some("QĐ"), "TTg", None),
+            ("1270/BC-TCTTTg", "1270/BC-TCTTTg", State, "1270", None, Some("BC"), "TCTTTg", None),
+            ("36-HD/VPTW", "36-HD/VPTW", Party, "36", None, Some("HD"), "VPTW", None),
+            ("43/2025/NĐ-CP", "43/2025/NĐ-CP", State, "43", Some(2025), Some("NĐ"), "CP", None),
+            ("55/2025/NĐ-CP", "55/2025/NĐ-CP", State, "55", Some(2025), Some("NĐ"), "CP", None),
         ]);
     }
 
