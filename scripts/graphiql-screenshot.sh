@@ -5,7 +5,13 @@
 #
 # Env: WINDOW_SIZE (default 1280,800), VIRTUAL_TIME_BUDGET ms (default 5000),
 #      CHROMIUM (default: chromium, then chromium-browser, on PATH),
-#      NETLOG=FILE to also write Chromium's network log (every request it tried).
+#      NETLOG=FILE to also write Chromium's network log (every request it tried),
+#      ALLOW_OTHER_HOSTS=1 to let Chromium resolve hosts other than URL's host.
+# By default every host name except URL's own resolves to nothing, so neither the
+# page nor Chromium's own background services (which call Google's update, time,
+# accounts and autofill endpoints even with --disable-background-networking)
+# can reach another host; a page request to another host then fails and shows up in
+# NETLOG and in the page's behaviour instead of silently succeeding.
 # Installs nothing: needs Debian's chromium (`apt-get install -y chromium`).
 set -euo pipefail
 
@@ -33,6 +39,13 @@ profile="$(mktemp -d)"
 trap 'rm -rf "$profile"' EXIT
 
 extra=()
+if [ "${ALLOW_OTHER_HOSTS:-0}" != 1 ]; then
+  # host part of URL (strip scheme, userinfo, path, port; keep [v6] brackets)
+  host="${url#*://}"; host="${host%%/*}"; host="${host##*@}"
+  case "$host" in \[*) host="${host%%]*}]" ;; *) host="${host%%:*}" ;; esac
+  [ -n "$host" ] || { echo "graphiql-screenshot: cannot find the host in URL '$url'" >&2; exit 2; }
+  extra+=("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE $host")
+fi
 if [ -n "${NETLOG:-}" ]; then
   extra+=("--log-net-log=$NETLOG" "--net-log-capture-mode=Default")
 fi

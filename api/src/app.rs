@@ -31,13 +31,11 @@ pub fn operator_error(err: Error) -> anyhow::Error {
 
 /// Connects and, as the settings say, migrates and seeds; refuses to serve a stale schema.
 pub async fn prepare_database(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
-    let db = store::connect(&settings.database.database_url, settings.database.max_connections)
-        .await
-        .map_err(operator_error)?;
+    let db = store::connect(&settings.database.database_url, settings.database.max_connections).await?;
     if settings.migrate {
-        store::migrate(&db).await.map_err(operator_error)?;
+        store::migrate(&db).await?;
     } else {
-        let pending = store::pending_migrations(&db).await.map_err(operator_error)?;
+        let pending = store::pending_migrations(&db).await?;
         if !pending.is_empty() {
             bail!(
                 "the database schema is not current ({} pending migrations): run `directives migrate` first",

@@ -73,13 +73,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             application.run_until_stopped().await?;
         }
         Command::Migrate => {
-            let db = store::connect(&cli.database.database_url, 2).await.map_err(operator_error)?;
-            let applied = store::migrate(&db).await.map_err(operator_error)?;
+            let db = store::connect(&cli.database.database_url, 2).await?;
+            let applied = store::migrate(&db).await?;
             println!("applied {applied} migration(s); the schema is current");
         }
         Command::Seed { what: SeedWhat::Sample } => {
-            let db = store::connect(&cli.database.database_url, 2).await.map_err(operator_error)?;
-            if !store::pending_migrations(&db).await.map_err(operator_error)?.is_empty() {
+            let db = store::connect(&cli.database.database_url, 2).await?;
+            if !store::pending_migrations(&db).await?.is_empty() {
                 anyhow::bail!("the database schema is not current: run `directives migrate` first");
             }
             let loaded = seed::load_sample(&Store::new(db)).await.map_err(operator_error)?;

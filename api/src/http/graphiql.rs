@@ -54,7 +54,8 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
 ];
 
 pub fn page() -> HttpResponse {
-    let query = serde_json::to_string(DEFAULT_QUERY).unwrap_or_else(|_| "\"\"".to_owned());
+    // Inserted into a <script>: JSON with `<` escaped can never close the script element.
+    let query = serde_json::to_string(DEFAULT_QUERY).unwrap_or_else(|_| "\"\"".to_owned()).replace('<', "\\u003c");
     let html = PAGE
         .replace("__GRAPHQL_ENDPOINT__", "/graphql")
         .replace("__DEFAULT_HEADERS__", "{}")
