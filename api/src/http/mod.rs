@@ -10,8 +10,8 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/graphql").route(web::post().to(graphql::post)).route(web::get().to(graphql::get)))
         .route("/graphiql/assets/{file}", web::get().to(graphiql::asset))
-    // Browsers ask for it on every page; an empty answer keeps their consoles clean.
-    .route("/favicon.ico", web::get().to(actix_web::HttpResponse::NoContent))
+        // Browsers ask for it on every page; an empty answer keeps their consoles clean.
+        .route("/favicon.ico", web::get().to(actix_web::HttpResponse::NoContent))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz));
 }
