@@ -7,7 +7,9 @@ use actix_web::{App, HttpServer, web};
 use anyhow::{Context as _, bail};
 use sea_orm::DatabaseConnection;
 
+use crate::auth::Verifier;
 use crate::config::Settings;
+use crate::domain::policy::Role;
 use crate::error::Error;
 use crate::graphql::{AppSchema, build_schema};
 use crate::store::{self, Store};
@@ -17,11 +19,30 @@ use crate::{http, seed};
 pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: AppSchema,
+    pub verifier: Verifier,
+    pub public_read: bool,
+    /// In development mode, an ADMIN token that GraphiQL starts with.
+    pub development_token: Option<String>,
 }
 
 pub struct Application {
     port: u16,
     server: Server,
+    development_token: Option<String>,
+}
+
+/// How long the token printed in development mode lasts.
+const DEVELOPMENT_TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// The configured verifier or, when no key is configured, a development key and an ADMIN token for it.
+fn verifier(settings: &Settings) -> anyhow::Result<(Verifier, Option<String>)> {
+    if let Some(verifier) = Verifier::from_settings(&settings.auth)? {
+        return Ok((verifier, None));
+    }
+    let (verifier, minter) =
+        Verifier::development(settings.auth.jwt_issuer.clone(), settings.auth.jwt_audience.clone());
+    let token = minter.mint("developer", &[Role::Admin], None, DEVELOPMENT_TOKEN_TTL)?;
+    Ok((verifier, Some(token)))
 }
 
 /// Turns a client-facing error into one for the operator's terminal.
@@ -59,14 +80,26 @@ impl Application {
         let listener =
             TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let state = web::Data::new(AppState { db, schema: build_schema() });
+        let (verifier, development_token) = verifier(settings)?;
+        let state = web::Data::new(AppState {
+            db,
+            schema: build_schema(),
+            verifier,
+            public_read: settings.public_read,
+            development_token: development_token.clone(),
+        });
         let server =
             HttpServer::new(move || App::new().app_data(state.clone()).configure(http::routes)).listen(listener)?.run();
-        Ok(Self { port, server })
+        Ok(Self { port, server, development_token })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The ADMIN token of development mode; `None` when keys are configured.
+    pub fn development_token(&self) -> Option<&str> {
+        self.development_token.as_deref()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

@@ -2,10 +2,12 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use crate::app::{Application, operator_error};
+use crate::auth::{AuthSettings, Minter, parse_ttl};
 use crate::config::{DatabaseSettings, ServeSettings, Settings};
+use crate::domain::policy::Role;
 use crate::graphql::schema::sdl;
 use crate::store::{self, Store};
 use crate::{seed, telemetry};
@@ -33,6 +35,35 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Tokens for operators and tests.
+    Token {
+        #[command(subcommand)]
+        what: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Mint an HS256 token with the configured secret (DIRECTIVES_JWT_SECRET or --jwt-secret-file).
+    Issue(IssueArgs),
+}
+
+#[derive(Args)]
+struct IssueArgs {
+    /// The subject: who the token is for.
+    #[arg(long)]
+    sub: String,
+    /// ADMIN, EDITOR, REPORTER or READER; repeat for several.
+    #[arg(long = "role", required = true)]
+    roles: Vec<Role>,
+    /// The code of the agency the holder acts for (EDITOR and REPORTER need one).
+    #[arg(long)]
+    agency: Option<String>,
+    /// How long the token is valid: 90s, 15m, 1h, 7d.
+    #[arg(long, default_value = "1h", value_parser = parse_ttl)]
+    ttl: std::time::Duration,
+    #[command(flatten)]
+    auth: AuthSettings,
 }
 
 #[derive(Subcommand)]
@@ -70,6 +101,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let host = if host == "0.0.0.0" || host == "[::]" { "127.0.0.1" } else { host };
             println!("directives is listening on {}", settings.bind.replace(":0", &format!(":{}", application.port())));
             println!("GraphiQL: http://{host}:{}/graphql", application.port());
+            if let Some(token) = application.development_token() {
+                println!(
+                    "\n*** DEVELOPMENT MODE: no JWT key is configured, so the service made one that lives until it \
+                     stops. ***\n*** Configure DIRECTIVES_JWT_SECRET (or public keys) before exposing it. GraphiQL \
+                     starts with this ADMIN token: ***\n\nAuthorization: Bearer {token}\n"
+                );
+            }
             application.run_until_stopped().await?;
         }
         Command::Migrate => {
@@ -89,6 +127,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::Schema => print!("{}", sdl()),
+        Command::Token { what: TokenCommand::Issue(args) } => {
+            let minter = Minter::from_settings(&args.auth)?;
+            println!("{}", minter.mint(&args.sub, &args.roles, args.agency.as_deref(), args.ttl)?);
+        }
     }
     Ok(())
 }

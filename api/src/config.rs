@@ -2,6 +2,8 @@
 
 use clap::Args;
 
+use crate::auth::AuthSettings;
+
 /// The embedded default: an SQLite file in the working directory, created when missing.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://directives.db?mode=rwc";
 
@@ -35,6 +37,13 @@ pub struct ServeSettings {
     /// Load the sample hierarchy at start when the database is empty. Default: yes on SQLite.
     #[arg(long, env = "DIRECTIVES_SEED_SAMPLE", num_args = 0..=1, default_missing_value = "true")]
     pub seed_sample: Option<bool>,
+
+    /// Let clients without a token read (never write).
+    #[arg(long, env = "DIRECTIVES_PUBLIC_READ", num_args = 0..=1, default_missing_value = "true", default_value_t = false)]
+    pub public_read: bool,
+
+    #[command(flatten)]
+    pub auth: AuthSettings,
 }
 
 /// Everything [`crate::app::Application::build`] needs.
@@ -44,6 +53,9 @@ pub struct Settings {
     pub bind: String,
     pub migrate: bool,
     pub seed_sample: bool,
+    pub public_read: bool,
+    /// With no key configured the service runs in development mode: see [`crate::app::Application`].
+    pub auth: AuthSettings,
 }
 
 impl Settings {
@@ -53,6 +65,8 @@ impl Settings {
             bind: serve.bind,
             migrate: serve.migrate.unwrap_or(embedded),
             seed_sample: serve.seed_sample.unwrap_or(embedded),
+            public_read: serve.public_read,
+            auth: serve.auth,
             database,
         }
     }

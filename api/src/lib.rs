@@ -1,6 +1,7 @@
 //! The `directives` service: Vietnam's directive-to-task hierarchy over GraphQL.
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;

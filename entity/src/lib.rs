@@ -1,6 +1,7 @@
 //! sea-orm entities: one module per table, no logic beyond the model.
 
 pub mod agency;
+pub mod audit_log;
 pub mod document;
 pub mod document_relation;
 pub mod progress_report;
@@ -11,6 +12,7 @@ pub mod task_group;
 
 pub mod prelude {
     pub use super::agency::Entity as Agency;
+    pub use super::audit_log::Entity as AuditLog;
     pub use super::document::Entity as Document;
     pub use super::document_relation::Entity as DocumentRelation;
     pub use super::progress_report::Entity as ProgressReport;

@@ -3,8 +3,12 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use std::time::Duration;
+
 use api::app::Application;
+use api::auth::{AuthSettings, Minter};
 use api::config::{DatabaseSettings, Settings};
+use api::domain::policy::Role;
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +22,17 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub database_url: String,
+    pub minter: Minter,
+    /// The token `gql` sends: an ADMIN's.
+    pub admin_token: String,
     cleanup: Cleanup,
+}
+
+/// The HS256 secret the test servers trust.
+pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+
+pub fn test_auth() -> AuthSettings {
+    AuthSettings { jwt_secret: Some(TEST_SECRET.to_owned()), ..Default::default() }
 }
 
 enum Cleanup {
@@ -52,6 +66,11 @@ async fn admin_exec(server: &str, sql: &str) {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, test_auth(), false).await
+}
+
+/// A server with these authentication settings (`AuthSettings::default()` is development mode).
+pub async fn spawn_app_with(backend: Backend, auth: AuthSettings, public_read: bool) -> TestApp {
     api::telemetry::init("warn");
     let name = unique_name();
     let (database_url, cleanup) = match backend {
@@ -70,11 +89,17 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         bind: "127.0.0.1:0".to_owned(),
         migrate: true,
         seed_sample: false,
+        public_read,
+        auth,
     };
     let app = Application::build(&settings).await.expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let development_token = app.development_token().map(str::to_owned);
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), database_url, cleanup }
+    let minter = Minter::from_settings(&test_auth()).expect("a minter for the test secret");
+    let admin_token = development_token
+        .unwrap_or_else(|| minter.mint("admin@test", &[Role::Admin], None, Duration::from_secs(3600)).unwrap());
+    TestApp { address, client: reqwest::Client::new(), database_url, minter, admin_token, cleanup }
 }
 
 impl Drop for TestApp {
@@ -150,8 +175,30 @@ impl Gql {
 }
 
 impl TestApp {
-    async fn post(&self, query: &str, variables: Value, debug_sql: bool) -> Gql {
+    /// A token for `sub` with `roles`, acting for `agency`.
+    pub fn token(&self, sub: &str, roles: &[Role], agency: Option<&str>) -> String {
+        self.minter.mint(sub, roles, agency, Duration::from_secs(3600)).unwrap()
+    }
+
+    /// Sends a GraphQL request with `token` (none when `None`); returns the HTTP status and the body.
+    pub async fn gql_with(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Gql) {
         let mut req = self.client.post(format!("{}/graphql", self.address));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let resp = req.json(&json!({ "query": query, "variables": variables })).send().await.expect("request");
+        (resp.status().as_u16(), Gql(resp.json().await.expect("a JSON response")))
+    }
+
+    /// Sends a GraphQL request as `token`'s holder; the HTTP status must be 200.
+    pub async fn gql_as(&self, token: &str, query: &str, variables: Value) -> Gql {
+        let (status, body) = self.gql_with(Some(token), query, variables).await;
+        assert_eq!(status, 200, "{:#}", body.0);
+        body
+    }
+
+    async fn post(&self, query: &str, variables: Value, debug_sql: bool) -> Gql {
+        let mut req = self.client.post(format!("{}/graphql", self.address)).bearer_auth(&self.admin_token);
         if debug_sql {
             req = req.header("X-Directives-Debug", "sql");
         }
@@ -169,7 +216,13 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str, accept: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.address)).header("Accept", accept).send().await.expect("request")
+        self.client
+            .get(format!("{}{path}", self.address))
+            .header("Accept", accept)
+            .bearer_auth(&self.admin_token)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// Loads the sample hierarchy into this app's database, as `directives seed sample` does.
@@ -234,6 +287,27 @@ macro_rules! db_tests {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
                     super::$name($crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await).await;
+                }
+            }
+        )+
+    };
+}
+
+/// Like [`db_tests`], for tests that start their own servers: each named `async fn(Backend)`.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await;
+                }
+
+                #[cfg(test_pg)]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::helpers::Backend::Postgres).await;
                 }
             }
         )+

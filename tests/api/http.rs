@@ -40,7 +40,14 @@ async fn queries_work_over_get_but_mutations_do_not(app: TestApp) {
 
     let mutation =
         "mutation { createAgency(input: {code: \"X\", name: \"x\", kind: OTHER, level: CENTRAL}) { agency { id } } }";
-    let resp = app.client.get(format!("{}/graphql", app.address)).query(&[("query", mutation)]).send().await.unwrap();
+    let resp = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .bearer_auth(&app.admin_token)
+        .query(&[("query", mutation)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 405);
     let r = app.gql("{ agencies { totalCount } }", json!({})).await;
     assert_eq!(r.i64("agencies.totalCount"), 0, "the GET changed nothing");

@@ -3,10 +3,13 @@
 mod helpers;
 
 mod agencies;
+mod audit;
+mod auth;
 mod documents;
 mod http;
 mod links;
 mod pagination;
+mod roles;
 mod sample;
 mod sql_counts;
 mod tasks;

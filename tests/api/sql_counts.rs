@@ -23,7 +23,7 @@ const NESTED: &str = "query($a: Int, $b: Int, $c: Int) {
 async fn build(app: &TestApp) {
     let db = api::store::connect(&app.database_url, 2).await.unwrap();
     let store = Store::new(db);
-    let tx = store.begin().await.unwrap();
+    let tx = store.begin(api::store::AuditContext::system("buildFixture")).await.unwrap();
     let agency = |code: &str| NewAgency {
         code: code.to_owned(),
         name: format!("Cơ quan {code}"),

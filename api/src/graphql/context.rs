@@ -10,21 +10,23 @@ use super::batching::Spawner;
 use super::loaders::Loaders;
 use crate::domain::policy::{self, Action, Actor};
 use crate::error::Result;
-use crate::store::Store;
+use crate::store::{AuditContext, Store};
 
 pub struct RequestContext {
     pub store: Store,
     pub loader: DataLoader<Loaders>,
     pub actor: Actor,
+    /// The client's `X-Request-Id`, or one made for the request; recorded in the audit trail.
+    pub request_id: String,
 }
 
 impl RequestContext {
     /// A context whose batch loads run on `spawner`: run the request with [`super::batching::run_with`].
-    pub fn new(store: Store, actor: Actor, spawner: Spawner) -> Self {
+    pub fn new(store: Store, actor: Actor, request_id: String, spawner: Spawner) -> Self {
         // No delay: the batching driver starts a load only once the request has asked for every key it can.
         let loader = DataLoader::new(Loaders::new(store.clone()), move |fut| spawner.spawn(Box::pin(fut)))
             .delay(std::time::Duration::ZERO);
-        Self { store, loader, actor }
+        Self { store, loader, actor, request_id }
     }
 
     /// Loads one value through the request's batching loader.
@@ -47,8 +49,25 @@ impl RequestContext {
     }
 
     /// Asks the policy; every resolver that reads or changes data calls this first.
-    pub fn authorize(&self, action: Action) -> Result<()> {
+    pub fn authorize(&self, action: Action<'_>) -> Result<()> {
         policy::authorize(&self.actor, action)
+    }
+
+    /// Who changes data in this request, for the audit trail of `operation`.
+    pub fn audit(&self, operation: &str) -> AuditContext {
+        let (sub, agency_code, roles) = match &self.actor {
+            Actor::User(user) => {
+                (user.sub.clone(), user.agency.clone(), user.roles.iter().map(|r| r.as_str().to_owned()).collect())
+            }
+            Actor::Anonymous => ("anonymous".to_owned(), None, Vec::new()),
+        };
+        AuditContext {
+            sub,
+            agency_code,
+            roles,
+            operation: operation.to_owned(),
+            request_id: Some(self.request_id.clone()),
+        }
     }
 }
 
@@ -58,7 +77,7 @@ pub fn request<'a>(ctx: &Context<'a>) -> &'a RequestContext {
 }
 
 /// The request context after the policy allowed `action`.
-pub fn authorized<'a>(ctx: &Context<'a>, action: Action) -> Result<&'a RequestContext> {
+pub fn authorized<'a>(ctx: &Context<'a>, action: Action<'_>) -> Result<&'a RequestContext> {
     let rc = request(ctx);
     rc.authorize(action)?;
     Ok(rc)

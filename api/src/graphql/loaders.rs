@@ -6,7 +6,7 @@ use std::hash::Hash;
 
 use async_graphql::dataloader::Loader;
 use entity::sea_orm_active_enums::RelationKind;
-use entity::{agency, document, progress_report, task, task_assignment, task_group};
+use entity::{agency, audit_log, document, progress_report, task, task_assignment, task_group};
 use uuid::Uuid;
 
 use crate::error::Error;
@@ -153,5 +153,18 @@ impl Loader<PageOf<Reports>> for Loaders {
 
     async fn load(&self, keys: &[PageOf<Reports>]) -> Result<HashMap<PageOf<Reports>, Self::Value>, Self::Error> {
         load_pages(keys, |s: Reports, parents| async move { self.store.reports_of(&parents, s.0).await }).await
+    }
+}
+
+/// Audit records of an entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct History(pub Window);
+
+impl Loader<PageOf<History>> for Loaders {
+    type Value = Page<audit_log::Model>;
+    type Error = Error;
+
+    async fn load(&self, keys: &[PageOf<History>]) -> Result<HashMap<PageOf<History>, Self::Value>, Self::Error> {
+        load_pages(keys, |s: History, parents| async move { self.store.history_of(&parents, s.0).await }).await
     }
 }

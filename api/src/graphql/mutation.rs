@@ -7,7 +7,7 @@ use entity::sea_orm_active_enums::{
     RelationKind,
 };
 
-use super::context::{authorized, today};
+use super::context::{RequestContext, authorized, request, today};
 use super::scalars::Date;
 use super::types::{Agency, Document, ProgressReport, Task, TaskAssignment, TaskGroup};
 use crate::domain::deadline::Deadline;
@@ -20,15 +20,22 @@ use crate::error::{Error, Result};
 use crate::ids::{AgencyId, AssignmentId, DocumentId, ReportId, TaskGroupId, TaskId};
 use crate::store::{
     AgencyChanges, AssignmentChanges, DocumentChanges, NewAgency, NewAssignment, NewDocument, NewReport, NewTask,
-    NewTaskGroup, ReportChanges, Store, TaskChanges, TaskGroupChanges, Tx,
+    NewTaskGroup, ReportChanges, Subject, TaskChanges, TaskGroupChanges, Tx,
 };
 
-/// Runs `f` in one transaction: everything it wrote is committed together, or nothing is.
-async fn write<T>(store: &Store, f: impl AsyncFnOnce(&Tx) -> Result<T>) -> Result<T> {
-    let tx = store.begin().await?;
+/// Runs `f` in one transaction on behalf of the caller: what it wrote, and the audit records of
+/// it, are committed together, or nothing is.
+async fn write<T>(ctx: &Context<'_>, f: impl AsyncFnOnce(&Tx) -> Result<T>) -> Result<T> {
+    let rc = request(ctx);
+    let tx = rc.store.begin(rc.audit(ctx.field().name())).await?;
     let out = f(&tx).await?;
     tx.commit().await?;
     Ok(out)
+}
+
+/// The policy's verdict on changing what `subject` belongs to, from facts read in the transaction.
+async fn may_edit(rc: &RequestContext, tx: &Tx, subject: Subject) -> Result<()> {
+    rc.authorize(Action::Edit { issuer_chain: &tx.issuer_chain(subject).await? })
 }
 
 /// `null` clears, absent leaves alone: the two cases an update must tell apart.
@@ -337,7 +344,7 @@ pub struct Mutation;
 #[Object]
 impl Mutation {
     async fn create_agency(&self, ctx: &Context<'_>, input: CreateAgencyInput) -> Result<AgencyPayload> {
-        let rc = authorized(ctx, Action::ManageAgencies)?;
+        authorized(ctx, Action::ManageAgencies)?;
         let new = NewAgency {
             code: text::agency_code("code", &input.code)?,
             name: text::required("name", &input.name)?,
@@ -346,12 +353,12 @@ impl Mutation {
             level: input.level,
             parent: input.parent_id.map(|id| AgencyId::from_global(&id, "parentId")).transpose()?,
         };
-        let agency = write(&rc.store, async |tx| tx.create_agency(new).await).await?;
+        let agency = write(ctx, async |tx| tx.create_agency(new).await).await?;
         Ok(AgencyPayload { agency: Agency(agency) })
     }
 
     async fn update_agency(&self, ctx: &Context<'_>, input: UpdateAgencyInput) -> Result<AgencyPayload> {
-        let rc = authorized(ctx, Action::ManageAgencies)?;
+        authorized(ctx, Action::ManageAgencies)?;
         let id = AgencyId::from_global(&input.id, "id")?;
         let changes = AgencyChanges {
             code: input.code.map(|c| text::agency_code("code", &c)).transpose()?,
@@ -363,20 +370,20 @@ impl Mutation {
                 .map(|p| p.map(|id| AgencyId::from_global(&id, "parentId")).transpose())
                 .transpose()?,
         };
-        let agency = write(&rc.store, async |tx| tx.update_agency(id, input.expected_version, changes).await).await?;
+        let agency = write(ctx, async |tx| tx.update_agency(id, input.expected_version, changes).await).await?;
         Ok(AgencyPayload { agency: Agency(agency) })
     }
 
     /// Deletes an agency that nothing refers to.
     async fn delete_agency(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
-        let rc = authorized(ctx, Action::ManageAgencies)?;
+        authorized(ctx, Action::ManageAgencies)?;
         let id = AgencyId::from_global(&input.id, "id")?;
-        write(&rc.store, async |tx| tx.delete_agency(id, input.expected_version).await).await?;
+        write(ctx, async |tx| tx.delete_agency(id, input.expected_version).await).await?;
         Ok(DeletePayload { deleted_id: input.id })
     }
 
     async fn create_document(&self, ctx: &Context<'_>, input: CreateDocumentInput) -> Result<DocumentPayload> {
-        let rc = authorized(ctx, Action::EditDocuments)?;
+        let rc = request(ctx);
         let new = NewDocument {
             symbol: symbol(&input.symbol)?,
             kind: input.kind,
@@ -391,12 +398,16 @@ impl Mutation {
             source_url: text::url("sourceUrl", input.source_url.as_deref())?,
             implements: ids(input.implements_ids, |id| DocumentId::from_global(id, "implementsIds"))?,
         };
-        let document = write(&rc.store, async |tx| tx.create_document(new).await).await?;
+        let document = write(ctx, async |tx| {
+            may_edit(rc, tx, Subject::Agency(new.issuer.0, "issuerId")).await?;
+            tx.create_document(new).await
+        })
+        .await?;
         Ok(DocumentPayload { document: Document(document) })
     }
 
     async fn update_document(&self, ctx: &Context<'_>, input: UpdateDocumentInput) -> Result<DocumentPayload> {
-        let rc = authorized(ctx, Action::EditDocuments)?;
+        let rc = request(ctx);
         let id = DocumentId::from_global(&input.id, "id")?;
         let changes = DocumentChanges {
             symbol: input.symbol.as_deref().map(symbol).transpose()?,
@@ -411,72 +422,102 @@ impl Mutation {
             status: input.status,
             source_url: change(input.source_url).map(|u| text::url("sourceUrl", u.as_deref())).transpose()?,
         };
-        let document =
-            write(&rc.store, async |tx| tx.update_document(id, input.expected_version, changes).await).await?;
+        let document = write(ctx, async |tx| {
+            may_edit(rc, tx, Subject::Document(id.0)).await?;
+            // Handing a document to another issuer needs the right over that one too.
+            if let Some(issuer) = changes.issuer {
+                may_edit(rc, tx, Subject::Agency(issuer.0, "issuerId")).await?;
+            }
+            tx.update_document(id, input.expected_version, changes).await
+        })
+        .await?;
         Ok(DocumentPayload { document: Document(document) })
     }
 
     /// Deletes a document with its task groups, tasks, assignments, progress reports and links.
     async fn delete_document(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
-        let rc = authorized(ctx, Action::EditDocuments)?;
+        let rc = request(ctx);
         let id = DocumentId::from_global(&input.id, "id")?;
-        write(&rc.store, async |tx| tx.delete_document(id, input.expected_version).await).await?;
+        write(ctx, async |tx| {
+            may_edit(rc, tx, Subject::Document(id.0)).await?;
+            tx.delete_document(id, input.expected_version).await
+        })
+        .await?;
         Ok(DeletePayload { deleted_id: input.id })
     }
 
     /// Links two documents: `from` KIND `to`. IMPLEMENTS and REPLACES links never form a cycle.
     async fn link_documents(&self, ctx: &Context<'_>, input: LinkDocumentsInput) -> Result<LinkDocumentsPayload> {
-        let rc = authorized(ctx, Action::EditDocuments)?;
+        let rc = request(ctx);
         let from = DocumentId::from_global(&input.from_id, "fromId")?;
         let to = DocumentId::from_global(&input.to_id, "toId")?;
-        let (from, to) = write(&rc.store, async |tx| tx.link_documents(from, to, input.kind).await).await?;
+        let (from, to) = write(ctx, async |tx| {
+            may_edit(rc, tx, Subject::Document(from.0)).await?;
+            tx.link_documents(from, to, input.kind).await
+        })
+        .await?;
         Ok(LinkDocumentsPayload { from: Document(from), to: Document(to) })
     }
 
     async fn unlink_documents(&self, ctx: &Context<'_>, input: LinkDocumentsInput) -> Result<LinkDocumentsPayload> {
-        let rc = authorized(ctx, Action::EditDocuments)?;
+        let rc = request(ctx);
         let from = DocumentId::from_global(&input.from_id, "fromId")?;
         let to = DocumentId::from_global(&input.to_id, "toId")?;
-        let (from, to) = write(&rc.store, async |tx| tx.unlink_documents(from, to, input.kind).await).await?;
+        let (from, to) = write(ctx, async |tx| {
+            may_edit(rc, tx, Subject::Document(from.0)).await?;
+            tx.unlink_documents(from, to, input.kind).await
+        })
+        .await?;
         Ok(LinkDocumentsPayload { from: Document(from), to: Document(to) })
     }
 
     async fn create_task_group(&self, ctx: &Context<'_>, input: CreateTaskGroupInput) -> Result<TaskGroupPayload> {
-        let rc = authorized(ctx, Action::EditTasks)?;
+        let rc = request(ctx);
         let new = NewTaskGroup {
             document: DocumentId::from_global(&input.document_id, "documentId")?,
             code: text::local_code("code", &input.code)?,
             title: text::required("title", &input.title)?,
             translations: Translations::with("titleEn", "en", input.title_en.as_deref())?,
         };
-        let group = write(&rc.store, async |tx| tx.create_task_group(new).await).await?;
+        let group = write(ctx, async |tx| {
+            may_edit(rc, tx, Subject::Document(new.document.0)).await?;
+            tx.create_task_group(new).await
+        })
+        .await?;
         Ok(TaskGroupPayload { task_group: TaskGroup(group) })
     }
 
     async fn update_task_group(&self, ctx: &Context<'_>, input: UpdateTaskGroupInput) -> Result<TaskGroupPayload> {
-        let rc = authorized(ctx, Action::EditTasks)?;
+        let rc = request(ctx);
         let id = TaskGroupId::from_global(&input.id, "id")?;
         let changes = TaskGroupChanges {
             code: input.code.map(|c| text::local_code("code", &c)).transpose()?,
             title: input.title.map(|t| text::required("title", &t)).transpose()?,
             title_en: text_change("titleEn", input.title_en)?,
         };
-        let group =
-            write(&rc.store, async |tx| tx.update_task_group(id, input.expected_version, changes).await).await?;
+        let group = write(ctx, async |tx| {
+            may_edit(rc, tx, Subject::TaskGroup(id.0)).await?;
+            tx.update_task_group(id, input.expected_version, changes).await
+        })
+        .await?;
         Ok(TaskGroupPayload { task_group: TaskGroup(group) })
     }
 
     /// Deletes a task group; its tasks stay in the document, ungrouped.
     async fn delete_task_group(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
-        let rc = authorized(ctx, Action::EditTasks)?;
+        let rc = request(ctx);
         let id = TaskGroupId::from_global(&input.id, "id")?;
-        write(&rc.store, async |tx| tx.delete_task_group(id, input.expected_version).await).await?;
+        write(ctx, async |tx| {
+            may_edit(rc, tx, Subject::TaskGroup(id.0)).await?;
+            tx.delete_task_group(id, input.expected_version).await
+        })
+        .await?;
         Ok(DeletePayload { deleted_id: input.id })
     }
 
     /// Creates a task with its presiding and coordinating agencies.
     async fn create_task(&self, ctx: &Context<'_>, input: CreateTaskInput) -> Result<TaskPayload> {
-        let rc = authorized(ctx, Action::EditTasks)?;
+        let rc = request(ctx);
         let new = NewTask {
             document: DocumentId::from_global(&input.document_id, "documentId")?,
             group: input.group_id.map(|id| TaskGroupId::from_global(&id, "groupId")).transpose()?,
@@ -492,12 +533,16 @@ impl Mutation {
             coordinators: unique(ids(input.coordinator_ids, |id| AgencyId::from_global(id, "coordinatorIds"))?)?,
             assigned_on: day(input.assigned_on),
         };
-        let task = write(&rc.store, async |tx| tx.create_task(new).await).await?;
+        let task = write(ctx, async |tx| {
+            may_edit(rc, tx, Subject::Document(new.document.0)).await?;
+            tx.create_task(new).await
+        })
+        .await?;
         Ok(TaskPayload { task: Task(task) })
     }
 
     async fn update_task(&self, ctx: &Context<'_>, input: UpdateTaskInput) -> Result<TaskPayload> {
-        let rc = authorized(ctx, Action::EditTasks)?;
+        let rc = request(ctx);
         let id = TaskId::from_global(&input.id, "id")?;
         let changes = TaskChanges {
             code: input.code.map(|c| text::local_code("code", &c)).transpose()?,
@@ -514,21 +559,29 @@ impl Mutation {
                 .map(|p| p.map(|id| TaskId::from_global(&id, "parentId")).transpose())
                 .transpose()?,
         };
-        let task = write(&rc.store, async |tx| tx.update_task(id, input.expected_version, changes).await).await?;
+        let task = write(ctx, async |tx| {
+            may_edit(rc, tx, Subject::Task(id.0)).await?;
+            tx.update_task(id, input.expected_version, changes).await
+        })
+        .await?;
         Ok(TaskPayload { task: Task(task) })
     }
 
     /// Deletes a task with its subtasks, assignments and progress reports.
     async fn delete_task(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
-        let rc = authorized(ctx, Action::EditTasks)?;
+        let rc = request(ctx);
         let id = TaskId::from_global(&input.id, "id")?;
-        write(&rc.store, async |tx| tx.delete_task(id, input.expected_version).await).await?;
+        write(ctx, async |tx| {
+            may_edit(rc, tx, Subject::Task(id.0)).await?;
+            tx.delete_task(id, input.expected_version).await
+        })
+        .await?;
         Ok(DeletePayload { deleted_id: input.id })
     }
 
     /// Gives an agency a role on a task. A task has one presiding agency at a time.
     async fn assign_task(&self, ctx: &Context<'_>, input: AssignTaskInput) -> Result<AssignmentPayload> {
-        let rc = authorized(ctx, Action::EditTasks)?;
+        let rc = request(ctx);
         let new = NewAssignment {
             task: TaskId::from_global(&input.task_id, "taskId")?,
             agency: AgencyId::from_global(&input.agency_id, "agencyId")?,
@@ -537,18 +590,26 @@ impl Mutation {
             reason: text::optional("reason", input.reason.as_deref())?,
         };
         let task_id = new.task;
-        let assignment = write(&rc.store, async |tx| tx.assign_task(new).await).await?;
+        let assignment = write(ctx, async |tx| {
+            may_edit(rc, tx, Subject::Task(task_id.0)).await?;
+            tx.assign_task(new).await
+        })
+        .await?;
         let task = rc.load_ref(task_id).await?;
         Ok(AssignmentPayload { task: Task(task), assignment: TaskAssignment(assignment) })
     }
 
     /// Ends an agency's current role on a task; the assignment stays as history.
     async fn unassign_task(&self, ctx: &Context<'_>, input: UnassignTaskInput) -> Result<AssignmentPayload> {
-        let rc = authorized(ctx, Action::EditTasks)?;
+        let rc = request(ctx);
         let task_id = TaskId::from_global(&input.task_id, "taskId")?;
         let agency = AgencyId::from_global(&input.agency_id, "agencyId")?;
         let ended_on = day(input.ended_on).unwrap_or_else(today);
-        let assignment = write(&rc.store, async |tx| tx.unassign_task(task_id, agency, ended_on).await).await?;
+        let assignment = write(ctx, async |tx| {
+            may_edit(rc, tx, Subject::Task(task_id.0)).await?;
+            tx.unassign_task(task_id, agency, ended_on).await
+        })
+        .await?;
         let task = rc.load_ref(task_id).await?;
         Ok(AssignmentPayload { task: Task(task), assignment: TaskAssignment(assignment) })
     }
@@ -558,7 +619,7 @@ impl Mutation {
         ctx: &Context<'_>,
         input: UpdateTaskAssignmentInput,
     ) -> Result<AssignmentPayload> {
-        let rc = authorized(ctx, Action::EditTasks)?;
+        let rc = request(ctx);
         let id = AssignmentId::from_global(&input.id, "id")?;
         let changes = AssignmentChanges {
             role: input.role,
@@ -566,8 +627,11 @@ impl Mutation {
             ended_on: change(input.ended_on).map(day),
             reason: text_change("reason", input.reason)?,
         };
-        let assignment =
-            write(&rc.store, async |tx| tx.update_assignment(id, input.expected_version, changes).await).await?;
+        let assignment = write(ctx, async |tx| {
+            may_edit(rc, tx, Subject::Assignment(id.0)).await?;
+            tx.update_assignment(id, input.expected_version, changes).await
+        })
+        .await?;
         let task = rc.load_ref(TaskId(assignment.task_id)).await?;
         Ok(AssignmentPayload { task: Task(task), assignment: TaskAssignment(assignment) })
     }
@@ -575,17 +639,22 @@ impl Mutation {
     /// Removes an assignment made in error. An assignment that ended belongs to the task's history:
     /// end it with `unassignTask` instead.
     async fn delete_task_assignment(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
-        let rc = authorized(ctx, Action::EditTasks)?;
+        let rc = request(ctx);
         let id = AssignmentId::from_global(&input.id, "id")?;
-        write(&rc.store, async |tx| tx.delete_assignment(id, input.expected_version).await).await?;
+        write(ctx, async |tx| {
+            may_edit(rc, tx, Subject::Assignment(id.0)).await?;
+            tx.delete_assignment(id, input.expected_version).await
+        })
+        .await?;
         Ok(DeletePayload { deleted_id: input.id })
     }
 
     async fn set_task_progress(&self, ctx: &Context<'_>, input: SetTaskProgressInput) -> Result<TaskPayload> {
-        let rc = authorized(ctx, Action::ReportProgress)?;
+        let rc = request(ctx);
         let id = TaskId::from_global(&input.id, "id")?;
         let completed_on = completion_date(input.progress_state, day(input.completed_on), today())?;
-        let task = write(&rc.store, async |tx| {
+        let task = write(ctx, async |tx| {
+            rc.authorize(Action::SetProgress { assigned: &tx.assigned_codes(Subject::Task(id.0)).await? })?;
             tx.set_task_progress(id, input.expected_version, input.progress_state, completed_on).await
         })
         .await?;
@@ -597,7 +666,7 @@ impl Mutation {
         ctx: &Context<'_>,
         input: SubmitProgressReportInput,
     ) -> Result<ProgressReportPayload> {
-        let rc = authorized(ctx, Action::ReportProgress)?;
+        let rc = request(ctx);
         let new = NewReport {
             task: TaskId::from_global(&input.task_id, "taskId")?,
             agency: AgencyId::from_global(&input.agency_id, "agencyId")?,
@@ -607,7 +676,13 @@ impl Mutation {
             percent_complete: input.percent_complete,
             narrative: text::required("narrative", &input.narrative)?,
         };
-        let report = write(&rc.store, async |tx| tx.submit_report(new).await).await?;
+        let report = write(ctx, async |tx| {
+            let reporter = tx.issuer_chain(Subject::Agency(new.agency.0, "agencyId")).await?.remove(0);
+            let assigned = tx.assigned_codes(Subject::Task(new.task.0)).await?;
+            rc.authorize(Action::Report { reporter: &reporter, assigned: &assigned })?;
+            tx.submit_report(new).await
+        })
+        .await?;
         Ok(ProgressReportPayload { progress_report: ProgressReport(report) })
     }
 
@@ -616,7 +691,7 @@ impl Mutation {
         ctx: &Context<'_>,
         input: UpdateProgressReportInput,
     ) -> Result<ProgressReportPayload> {
-        let rc = authorized(ctx, Action::ReportProgress)?;
+        let rc = request(ctx);
         let id = ReportId::from_global(&input.id, "id")?;
         let changes = ReportChanges {
             period_kind: input.period_kind,
@@ -625,16 +700,31 @@ impl Mutation {
             percent_complete: input.percent_complete,
             narrative: input.narrative.map(|n| text::required("narrative", &n)).transpose()?,
         };
-        let report = write(&rc.store, async |tx| tx.update_report(id, input.expected_version, changes).await).await?;
+        let report = write(ctx, async |tx| {
+            may_report_on(rc, tx, id).await?;
+            tx.update_report(id, input.expected_version, changes).await
+        })
+        .await?;
         Ok(ProgressReportPayload { progress_report: ProgressReport(report) })
     }
 
     async fn delete_progress_report(&self, ctx: &Context<'_>, input: DeleteInput) -> Result<DeletePayload> {
-        let rc = authorized(ctx, Action::ReportProgress)?;
+        let rc = request(ctx);
         let id = ReportId::from_global(&input.id, "id")?;
-        write(&rc.store, async |tx| tx.delete_report(id, input.expected_version).await).await?;
+        write(ctx, async |tx| {
+            may_report_on(rc, tx, id).await?;
+            tx.delete_report(id, input.expected_version).await
+        })
+        .await?;
         Ok(DeletePayload { deleted_id: input.id })
     }
+}
+
+/// A report may be changed by whoever may submit it: its own agency, still assigned to the task.
+async fn may_report_on(rc: &RequestContext, tx: &Tx, report: ReportId) -> Result<()> {
+    let reporter = tx.reporter_code(report.0).await?;
+    let assigned = tx.assigned_codes(Subject::Report(report.0)).await?;
+    rc.authorize(Action::Report { reporter: &reporter, assigned: &assigned })
 }
 
 /// Refuses the same agency twice in one list.

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::context::request;
 use crate::error::{Error, Result};
-use crate::store::{AgencyQuery, DocumentQuery, Page, PageRequest, TaskQuery, Window};
+use crate::store::{AgencyQuery, AuditQuery, DocumentQuery, Page, PageRequest, TaskQuery, Window};
 
 pub const DEFAULT_PAGE: u64 = 20;
 pub const MAX_PAGE: u64 = 100;
@@ -85,6 +85,7 @@ pub enum Total {
     Agencies(AgencyQuery),
     Documents(DocumentQuery),
     Tasks(TaskQuery),
+    Audit(AuditQuery),
 }
 
 #[Object]
@@ -97,6 +98,7 @@ impl Total {
             Self::Agencies(q) => store.count_agencies(q).await,
             Self::Documents(q) => store.count_documents(q).await,
             Self::Tasks(q) => store.count_tasks(q).await,
+            Self::Audit(q) => store.count_audit(q).await,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The root query fields and the filters they take.
 
 use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
 use entity::sea_orm_active_enums::{
     AgencyKind, AgencyLevel, AssignmentRole, DocumentKind, DocumentStatus, DocumentSystem, ProgressState,
 };
@@ -8,14 +9,16 @@ use entity::sea_orm_active_enums::{
 use super::context::{authorized, today};
 use super::pagination::{Conn, Total, connection, page_request};
 use super::scalars::Date;
-use super::types::{Agency, Document, DocumentSymbolType, Node, ProgressReport, Task, TaskAssignment, TaskGroup};
+use super::types::{
+    Agency, AuditRecord, Document, DocumentSymbolType, Node, ProgressReport, Task, TaskAssignment, TaskGroup,
+};
 use crate::domain::policy::Action;
 use crate::domain::symbol::DocumentSymbol;
 use crate::domain::text;
 use crate::error::{Error, Result};
 use crate::graphql::RequestContext;
 use crate::ids::{AgencyId, AssignmentId, DocumentId, GlobalId, NodeType, ReportId, TaskGroupId, TaskId};
-use crate::store::{AgencyQuery, DocumentQuery, TaskQuery};
+use crate::store::{AgencyQuery, AuditQuery, DocumentQuery, TaskQuery};
 
 #[derive(InputObject, Default)]
 pub struct AgencyFilter {
@@ -96,6 +99,35 @@ impl AgencyFilter {
             active: self.active,
             today: Some(today()),
         }
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct AuditFilter {
+    /// Records of this entity (any global ID).
+    pub entity_id: Option<ID>,
+    /// Records of changes made by callers acting for this agency.
+    pub agency_code: Option<String>,
+    pub sub: Option<String>,
+    /// At or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Before this instant.
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl AuditFilter {
+    fn into_query(self) -> Result<AuditQuery> {
+        Ok(AuditQuery {
+            entity_id: self
+                .entity_id
+                .map(|id| GlobalId::decode(&id).map(|g| g.uuid))
+                .transpose()
+                .map_err(|e| e.with_field("entityId"))?,
+            agency_code: self.agency_code.map(|c| c.trim().to_owned()),
+            sub: self.sub,
+            from: self.from,
+            to: self.to,
+        })
     }
 }
 
@@ -185,6 +217,23 @@ impl Query {
         let query = filter.unwrap_or_default().into_query()?;
         let page = rc.store.list_tasks(&query, req).await?;
         Ok(connection(page, Total::Tasks(query), |m| m.id, Task))
+    }
+
+    /// Who changed what, and when: one record per entity changed by a mutation. ADMIN only.
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AuditFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<AuditRecord>> {
+        let rc = authorized(ctx, Action::ReadAudit)?;
+        let req = page_request(first, after, last, before)?;
+        let query = filter.unwrap_or_default().into_query()?;
+        let page = rc.store.list_audit(&query, req).await?;
+        Ok(connection(page, Total::Audit(query), |m| m.id, AuditRecord))
     }
 
     /// Parses a document number and symbol (`57-KL/TW`, `Số: 837/QD – TTg`) into its parts.

@@ -53,12 +53,17 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ("graphql-ws.min.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/graphiql/graphql-ws.min.js")),
 ];
 
-pub fn page() -> HttpResponse {
+/// The explorer; in development mode its headers start with the development ADMIN token.
+pub fn page(development_token: Option<&str>) -> HttpResponse {
+    let headers = match development_token {
+        Some(token) => serde_json::json!({ "Authorization": format!("Bearer {token}") }).to_string(),
+        None => "{}".to_owned(),
+    };
     // Inserted into a <script>: JSON with `<` escaped can never close the script element.
     let query = serde_json::to_string(DEFAULT_QUERY).unwrap_or_else(|_| "\"\"".to_owned()).replace('<', "\\u003c");
     let html = PAGE
         .replace("__GRAPHQL_ENDPOINT__", "/graphql")
-        .replace("__DEFAULT_HEADERS__", "{}")
+        .replace("__DEFAULT_HEADERS__", &headers.replace('<', "\\u003c"))
         .replace("__DEFAULT_QUERY__", &query);
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")

@@ -4,8 +4,9 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::Value;
 use async_graphql::parser::types::OperationType;
-use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
+use async_graphql_actix_web::GraphQLRequest;
 
+use super::auth::{authenticate, request_id, unauthenticated};
 use super::graphiql;
 use crate::app::AppState;
 use crate::domain::policy::Actor;
@@ -17,8 +18,19 @@ use crate::store::Store;
 /// A request with this header set to `sql` gets `extensions.sqlStatements` in its response.
 pub const DEBUG_HEADER: &str = "x-directives-debug";
 
-pub async fn post(state: web::Data<AppState>, http: HttpRequest, req: GraphQLRequest) -> GraphQLResponse {
-    execute(&state, &http, req.into_inner()).await.into()
+pub async fn post(state: web::Data<AppState>, http: HttpRequest, req: GraphQLRequest) -> HttpResponse {
+    let actor = match authenticate(&state, &http) {
+        Ok(actor) => actor,
+        Err(why) => return unauthenticated(&why),
+    };
+    let id = request_id(&http);
+    let response = execute(&state, &http, actor, id.clone(), req.into_inner()).await;
+    respond(id, response)
+}
+
+/// The reply, carrying the request id that the audit trail recorded.
+fn respond(request_id: String, response: async_graphql::Response) -> HttpResponse {
+    HttpResponse::Ok().insert_header(("x-request-id", request_id)).json(response)
 }
 
 /// A browser asking for HTML gets GraphiQL; anything else is a query in the URL.
@@ -29,8 +41,12 @@ pub async fn get(state: web::Data<AppState>, http: HttpRequest) -> HttpResponse 
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
     if wants_html && http.query_string().is_empty() {
-        return graphiql::page();
+        return graphiql::page(state.development_token.as_deref());
     }
+    let actor = match authenticate(&state, &http) {
+        Ok(actor) => actor,
+        Err(why) => return unauthenticated(&why),
+    };
     let request = match async_graphql::http::parse_query_string(http.query_string()) {
         Ok(r) => r,
         Err(e) => {
@@ -44,8 +60,9 @@ pub async fn get(state: web::Data<AppState>, http: HttpRequest) -> HttpResponse 
             .insert_header((header::ALLOW, "POST"))
             .json(request_error("mutations are accepted only with POST"));
     }
-    let response = execute(&state, &http, request).await;
-    HttpResponse::Ok().json(response)
+    let id = request_id(&http);
+    let response = execute(&state, &http, actor, id.clone(), request).await;
+    respond(id, response)
 }
 
 fn is_mutation(request: &async_graphql::Request) -> bool {
@@ -58,10 +75,16 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
     })
 }
 
-async fn execute(state: &AppState, http: &HttpRequest, request: async_graphql::Request) -> async_graphql::Response {
+async fn execute(
+    state: &AppState,
+    http: &HttpRequest,
+    actor: Actor,
+    request_id: String,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
     let store = Store::new(state.db.clone());
     let spawner = Spawner::default();
-    let context = RequestContext::new(store.clone(), Actor::Operator, spawner.clone());
+    let context = RequestContext::new(store.clone(), actor, request_id, spawner.clone());
     let mut response = run_with(&spawner, state.schema.execute(request.data(context))).await;
     let debug_sql = http
         .headers()

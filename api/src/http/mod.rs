@@ -1,5 +1,6 @@
 //! The HTTP surface. [`routes`] is the one place that lists every route.
 
+mod auth;
 mod graphiql;
 mod graphql;
 mod health;

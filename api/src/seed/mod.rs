@@ -15,7 +15,7 @@ use crate::domain::symbol::DocumentSymbol;
 use crate::domain::text;
 use crate::error::{Error, Result};
 use crate::ids::{AgencyId, DocumentId, TaskGroupId, TaskId};
-use crate::store::{NewAgency, NewDocument, NewReport, NewTask, NewTaskGroup, Store, Tx};
+use crate::store::{AuditContext, NewAgency, NewDocument, NewReport, NewTask, NewTaskGroup, Store, Tx};
 
 const SAMPLE: &str = include_str!("sample.json");
 
@@ -123,7 +123,7 @@ pub struct Loaded {
 /// Loads the sample in one transaction; rows that already exist are left alone.
 pub async fn load_sample(store: &Store) -> Result<Loaded> {
     let sample: Sample = serde_json::from_str(SAMPLE).map_err(Error::internal)?;
-    let tx = store.begin().await?;
+    let tx = store.begin(AuditContext::system("seedSample")).await?;
     let mut loader = SampleLoader { tx: &tx, agencies: HashMap::new(), loaded: Loaded::default() };
     loader.agencies(&sample.agencies).await?;
     for doc in &sample.documents {

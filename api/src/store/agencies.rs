@@ -130,7 +130,9 @@ impl Tx {
             created_at: Set(now),
             updated_at: Set(now),
         };
-        Ok(model.insert(self).await?)
+        let created = model.insert(self).await?;
+        self.created(&created);
+        Ok(created)
     }
 
     pub async fn update_agency(&self, id: AgencyId, expected: i32, ch: AgencyChanges) -> Result<agency::Model> {
@@ -147,6 +149,7 @@ impl Tx {
                 ));
             }
         }
+        let before = current.clone();
         let (version, now) = bump(current.version);
         let mut names = Translations::from_json(&current.name_i18n);
         if let Some(en) = &ch.name_en {
@@ -171,7 +174,9 @@ impl Tx {
         model.name_i18n = Set(names.to_json());
         model.version = Set(version);
         model.updated_at = Set(now);
-        Ok(model.update(self).await?)
+        let after = model.update(self).await?;
+        self.updated(&before, &after);
+        Ok(after)
     }
 
     /// Deletes an agency that nothing refers to; otherwise says what still refers to it.
@@ -201,6 +206,7 @@ impl Tx {
             )));
         }
         Entity::delete_by_id(id.0).exec(self).await?;
+        self.deleted(&current);
         Ok(())
     }
 

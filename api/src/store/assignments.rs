@@ -104,7 +104,7 @@ fn check_span(assigned_on: NaiveDate, ended_on: Option<NaiveDate>) -> Result<()>
 pub(super) async fn insert_assignment(tx: &Tx, new: NewAssignment, field: &str) -> Result<task_assignment::Model> {
     check_fits(tx, new.task, new.agency, new.role, None, field).await?;
     let now = Utc::now();
-    Ok(task_assignment::ActiveModel {
+    let created = task_assignment::ActiveModel {
         id: Set(AssignmentId::generate().0),
         task_id: Set(new.task.0),
         agency_id: Set(new.agency.0),
@@ -117,7 +117,9 @@ pub(super) async fn insert_assignment(tx: &Tx, new: NewAssignment, field: &str) 
         updated_at: Set(now),
     }
     .insert(tx)
-    .await?)
+    .await?;
+    tx.created(&created);
+    Ok(created)
 }
 
 impl Tx {
@@ -141,11 +143,14 @@ impl Tx {
             .ok_or_else(|| Error::not_found("the agency holds no current assignment on this task"))?;
         check_span(current.assigned_on, Some(ended_on))?;
         let (version, now) = bump(current.version);
+        let before = current.clone();
         let mut model: task_assignment::ActiveModel = current.into();
         model.ended_on = Set(Some(ended_on));
         model.version = Set(version);
         model.updated_at = Set(now);
-        Ok(model.update(self).await?)
+        let after = model.update(self).await?;
+        self.updated(&before, &after);
+        Ok(after)
     }
 
     /// Corrects an assignment: its role, its dates, its reason.
@@ -164,6 +169,7 @@ impl Tx {
             check_fits(self, TaskId(current.task_id), AgencyId(current.agency_id), role, Some(id.0), "role").await?;
         }
         let (version, now) = bump(current.version);
+        let before = current.clone();
         let mut model: task_assignment::ActiveModel = current.into();
         model.role = Set(role);
         model.assigned_on = Set(assigned_on);
@@ -173,13 +179,16 @@ impl Tx {
         }
         model.version = Set(version);
         model.updated_at = Set(now);
-        Ok(model.update(self).await?)
+        let after = model.update(self).await?;
+        self.updated(&before, &after);
+        Ok(after)
     }
 
     /// Removes an assignment made in error; one that merely ended should stay, as history.
     pub async fn delete_assignment(&self, id: AssignmentId, expected: i32) -> Result<()> {
-        lock_version::<Entity, _>(self, id.0, expected).await?;
+        let current = lock_version::<Entity, _>(self, id.0, expected).await?;
         Entity::delete_by_id(id.0).exec(self).await?;
+        self.deleted(&current);
         Ok(())
     }
 }

@@ -232,6 +232,7 @@ impl Tx {
             updated_at: Set(now),
         };
         let created = model.insert(self).await?;
+        self.created(&created);
         // A new document has no incoming links, so linking it cannot close a cycle.
         for target in new.implements {
             insert_relation(self, id, target, RelationKind::Implements).await?;
@@ -253,6 +254,7 @@ impl Tx {
         check_symbol_year(&symbol, issued_on)?;
         check_unique(self, issuer, symbol.normalized(), issued_on.year(), Some(id.0)).await?;
 
+        let before = current.clone();
         let (version, now) = bump(current.version);
         let mut titles = Translations::from_json(&current.title_i18n);
         if let Some(en) = &ch.title_en {
@@ -297,13 +299,16 @@ impl Tx {
         model.summary_i18n = Set(summaries.to_json());
         model.version = Set(version);
         model.updated_at = Set(now);
-        Ok(model.update(self).await?)
+        let after = model.update(self).await?;
+        self.updated(&before, &after);
+        Ok(after)
     }
 
     /// Deletes a document with its task groups, tasks, assignments, progress reports and links.
     pub async fn delete_document(&self, id: DocumentId, expected: i32) -> Result<()> {
-        lock_version::<Entity, _>(self, id.0, expected).await?;
+        let current = lock_version::<Entity, _>(self, id.0, expected).await?;
         Entity::delete_by_id(id.0).exec(self).await?;
+        self.deleted(&current);
         Ok(())
     }
 
@@ -343,15 +348,15 @@ impl Tx {
     ) -> Result<(document::Model, document::Model)> {
         let from_doc = require_document(self, from, "fromId").await?;
         let to_doc = require_document(self, to, "toId").await?;
-        let deleted = relation::Entity::delete_many()
+        let link = relation::Entity::find()
             .filter(relation::Column::FromId.eq(from.0))
             .filter(relation::Column::ToId.eq(to.0))
             .filter(relation::Column::Kind.eq(kind))
-            .exec(self)
-            .await?;
-        if deleted.rows_affected == 0 {
-            return Err(Error::not_found(format!("{} has no {kind} link to {}", from_doc.symbol, to_doc.symbol)));
-        }
+            .one(self)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("{} has no {kind} link to {}", from_doc.symbol, to_doc.symbol)))?;
+        relation::Entity::delete_by_id(link.id).exec(self).await?;
+        self.deleted(&link);
         Ok((from_doc, to_doc))
     }
 
@@ -386,7 +391,7 @@ async fn relation_exists(tx: &Tx, from: DocumentId, to: DocumentId, kind: Relati
 }
 
 async fn insert_relation(tx: &Tx, from: DocumentId, to: DocumentId, kind: RelationKind) -> Result<()> {
-    relation::ActiveModel {
+    let link = relation::ActiveModel {
         id: Set(Uuid::now_v7()),
         from_id: Set(from.0),
         to_id: Set(to.0),
@@ -395,5 +400,6 @@ async fn insert_relation(tx: &Tx, from: DocumentId, to: DocumentId, kind: Relati
     }
     .insert(tx)
     .await?;
+    tx.created(&link);
     Ok(())
 }

@@ -3,9 +3,10 @@
 
 mod agencies;
 mod assignments;
+mod audit;
 mod connect;
 mod documents;
-mod hierarchy;
+pub mod hierarchy;
 mod locks;
 mod page;
 mod reports;
@@ -15,14 +16,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, EntityTrait, ExecResult, QueryResult,
     SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 pub use agencies::{AgencyChanges, AgencyQuery, NewAgency};
 pub use assignments::{AssignmentChanges, NewAssignment};
+pub use audit::{AuditContext, AuditQuery};
 pub use connect::{connect, migrate, pending_migrations};
 pub use documents::{Direction, DocumentChanges, DocumentQuery, NewDocument};
+pub use hierarchy::Subject;
 pub use page::{Page, PageRequest, Window};
 pub use reports::{NewReport, ReportChanges};
 pub use tasks::{NewTask, NewTaskGroup, TaskChanges, TaskGroupChanges, TaskParent, TaskQuery};
@@ -79,13 +82,54 @@ pub struct Store {
     db: Arc<Counted<DatabaseConnection>>,
 }
 
-/// A write transaction. Dropping it without [`Tx::commit`] rolls everything back.
-pub type Tx = Counted<DatabaseTransaction>;
+/// Audit rows per INSERT: 11 values each, well under every backend's limit of bound values.
+const AUDIT_ROWS_PER_STATEMENT: usize = 1000;
+
+/// A write transaction that records what it changes for the audit trail. Dropping it without
+/// [`Tx::commit`] rolls everything back.
+pub struct Tx {
+    conn: Counted<DatabaseTransaction>,
+    audit: AuditContext,
+    changes: std::sync::Mutex<Vec<audit::Change>>,
+}
 
 impl Tx {
+    /// Writes the audit records of every change made, then commits it all at once.
     pub async fn commit(self) -> Result<()> {
-        self.inner.commit().await?;
+        // Chunked: a statement may bind only so many values (32,766 on SQLite).
+        let rows = self.audit_rows();
+        for chunk in rows.chunks(AUDIT_ROWS_PER_STATEMENT) {
+            entity::audit_log::Entity::insert_many(chunk.to_vec()).exec(&self).await?;
+        }
+        self.conn.inner.commit().await?;
         Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Tx {
+    fn get_database_backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.conn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.conn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.conn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.conn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.conn.support_returning()
     }
 }
 
@@ -107,15 +151,16 @@ impl Store {
         &self.db
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
-    /// so that checks made inside it (cycles, versions) cannot be invalidated by another writer.
-    pub async fn begin(&self) -> Result<Tx> {
+    /// Starts a write transaction on behalf of `audit`. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so that checks made inside it (cycles, versions, permissions) cannot be
+    /// invalidated by another writer.
+    pub async fn begin(&self, audit: AuditContext) -> Result<Tx> {
         let options = TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..Default::default()
         };
         let tx = self.db.inner.begin_with_options(options).await?;
-        Ok(Counted { inner: tx, count: self.db.count.clone() })
+        Ok(Tx { conn: Counted { inner: tx, count: self.db.count.clone() }, audit, changes: Default::default() })
     }
 
     /// Whether the database answers; used by the readiness probe.

@@ -90,7 +90,7 @@ impl Tx {
         lock::<entity::task::Entity, _>(self, new.task.0).await?;
         check_reporter(self, new.task, new.agency, new.period_start, new.period_end).await?;
         let now = Utc::now();
-        Ok(progress_report::ActiveModel {
+        let created = progress_report::ActiveModel {
             id: Set(ReportId::generate().0),
             task_id: Set(new.task.0),
             agency_id: Set(new.agency.0),
@@ -104,7 +104,9 @@ impl Tx {
             updated_at: Set(now),
         }
         .insert(self)
-        .await?)
+        .await?;
+        self.created(&created);
+        Ok(created)
     }
 
     pub async fn update_report(
@@ -122,6 +124,7 @@ impl Tx {
         }
         check_reporter(self, TaskId(current.task_id), AgencyId(current.agency_id), start, end).await?;
         let (version, now) = bump(current.version);
+        let before = current.clone();
         let mut model: progress_report::ActiveModel = current.into();
         if let Some(kind) = ch.period_kind {
             model.period_kind = Set(kind);
@@ -136,12 +139,15 @@ impl Tx {
         }
         model.version = Set(version);
         model.updated_at = Set(now);
-        Ok(model.update(self).await?)
+        let after = model.update(self).await?;
+        self.updated(&before, &after);
+        Ok(after)
     }
 
     pub async fn delete_report(&self, id: ReportId, expected: i32) -> Result<()> {
-        lock_version::<Entity, _>(self, id.0, expected).await?;
+        let current = lock_version::<Entity, _>(self, id.0, expected).await?;
         Entity::delete_by_id(id.0).exec(self).await?;
+        self.deleted(&current);
         Ok(())
     }
 }

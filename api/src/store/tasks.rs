@@ -227,7 +227,7 @@ impl Tx {
         require_document(self, new.document).await?;
         check_group_code_free(self, new.document.0, &new.code, None).await?;
         let now = Utc::now();
-        Ok(task_group::ActiveModel {
+        let created = task_group::ActiveModel {
             id: Set(TaskGroupId::generate().0),
             document_id: Set(new.document.0),
             code: Set(new.code),
@@ -238,7 +238,9 @@ impl Tx {
             updated_at: Set(now),
         }
         .insert(self)
-        .await?)
+        .await?;
+        self.created(&created);
+        Ok(created)
     }
 
     pub async fn update_task_group(
@@ -256,6 +258,7 @@ impl Tx {
         if let Some(en) = &ch.title_en {
             titles.set("titleEn", "en", en.as_deref())?;
         }
+        let before = current.clone();
         let mut model: task_group::ActiveModel = current.into();
         if let Some(code) = ch.code {
             model.code = Set(code);
@@ -266,13 +269,16 @@ impl Tx {
         model.title_i18n = Set(titles.to_json());
         model.version = Set(version);
         model.updated_at = Set(now);
-        Ok(model.update(self).await?)
+        let after = model.update(self).await?;
+        self.updated(&before, &after);
+        Ok(after)
     }
 
     /// Deletes a group; its tasks stay in the document, ungrouped.
     pub async fn delete_task_group(&self, id: TaskGroupId, expected: i32) -> Result<()> {
-        lock_version::<task_group::Entity, _>(self, id.0, expected).await?;
+        let current = lock_version::<task_group::Entity, _>(self, id.0, expected).await?;
         task_group::Entity::delete_by_id(id.0).exec(self).await?;
+        self.deleted(&current);
         Ok(())
     }
 
@@ -314,6 +320,7 @@ impl Tx {
         }
         .insert(self)
         .await?;
+        self.created(&created);
         let assigned_on = new.assigned_on.unwrap_or(doc.issued_on);
         let roles = std::iter::once((new.lead, AssignmentRole::Presiding, "leadAgencyId"))
             .chain(new.coordinators.iter().map(|c| (*c, AssignmentRole::Coordinating, "coordinatorIds")));
@@ -350,6 +357,7 @@ impl Tx {
         if let Some(en) = &ch.content_en {
             contents.set("contentEn", "en", en.as_deref())?;
         }
+        let before = current.clone();
         let mut model: task::ActiveModel = current.into();
         if let Some(code) = ch.code {
             model.code = Set(code);
@@ -380,13 +388,16 @@ impl Tx {
         model.content_i18n = Set(contents.to_json());
         model.version = Set(version);
         model.updated_at = Set(now);
-        Ok(model.update(self).await?)
+        let after = model.update(self).await?;
+        self.updated(&before, &after);
+        Ok(after)
     }
 
     /// Deletes a task with its subtasks, assignments and progress reports.
     pub async fn delete_task(&self, id: TaskId, expected: i32) -> Result<()> {
-        lock_version::<Entity, _>(self, id.0, expected).await?;
+        let current = lock_version::<Entity, _>(self, id.0, expected).await?;
         Entity::delete_by_id(id.0).exec(self).await?;
+        self.deleted(&current);
         Ok(())
     }
 
@@ -399,12 +410,15 @@ impl Tx {
     ) -> Result<task::Model> {
         let current = lock_version::<Entity, _>(self, id.0, expected).await?;
         let (version, now) = bump(current.version);
+        let before = current.clone();
         let mut model: task::ActiveModel = current.into();
         model.progress_state = Set(state);
         model.completed_on = Set(completed_on);
         model.version = Set(version);
         model.updated_at = Set(now);
-        Ok(model.update(self).await?)
+        let after = model.update(self).await?;
+        self.updated(&before, &after);
+        Ok(after)
     }
 
     pub async fn task_by_code(&self, document: Uuid, code: &str) -> Result<Option<task::Model>> {

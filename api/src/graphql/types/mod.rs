@@ -1,6 +1,7 @@
 //! The GraphQL object types. Each wraps its entity model; relations go through the loaders.
 
 mod agency;
+mod audit;
 mod document;
 mod report;
 mod symbol;
@@ -9,6 +10,7 @@ mod task;
 use async_graphql::Interface;
 
 pub use agency::Agency;
+pub use audit::AuditRecord;
 pub use document::Document;
 pub use report::ProgressReport;
 pub use symbol::DocumentSymbolType;

@@ -47,6 +47,16 @@ impl ProgressReport {
         &self.0.narrative
     }
 
+    /// Every change made to this entity, oldest first. ADMIN only.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<crate::graphql::pagination::Conn<super::AuditRecord>> {
+        super::audit::history_of(ctx, self.0.id, first, after).await
+    }
+
     async fn version(&self) -> i32 {
         self.0.version
     }

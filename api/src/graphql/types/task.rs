@@ -63,6 +63,16 @@ impl TaskGroup {
         tasks_under(ctx, TaskParent::Group, self.0.id, filter, first, after).await
     }
 
+    /// Every change made to this entity, oldest first. ADMIN only.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<super::AuditRecord>> {
+        super::audit::history_of(ctx, self.0.id, first, after).await
+    }
+
     async fn version(&self) -> i32 {
         self.0.version
     }
@@ -206,6 +216,16 @@ impl Task {
         Ok(nested(page, |r| r.id, ProgressReport))
     }
 
+    /// Every change made to this entity, oldest first. ADMIN only.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<super::AuditRecord>> {
+        super::audit::history_of(ctx, self.0.id, first, after).await
+    }
+
     async fn version(&self) -> i32 {
         self.0.version
     }
@@ -252,6 +272,16 @@ impl TaskAssignment {
     /// Why the assignment was made, when it was not part of the original document.
     async fn reason(&self) -> Option<&str> {
         self.0.reason.as_deref()
+    }
+
+    /// Every change made to this entity, oldest first. ADMIN only.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<super::AuditRecord>> {
+        super::audit::history_of(ctx, self.0.id, first, after).await
     }
 
     async fn version(&self) -> i32 {

@@ -1,0 +1,44 @@
+//! Who is calling: a verified bearer token, or an anonymous reader where that is allowed.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::app::AppState;
+use crate::auth::bearer;
+use crate::domain::policy::{Actor, Principal};
+use crate::error::{ErrorCode, request_error};
+
+/// The caller of `http`, or why it is refused.
+pub fn authenticate(state: &AppState, http: &HttpRequest) -> Result<Actor, String> {
+    let Some(value) = http.headers().get(header::AUTHORIZATION) else {
+        if state.public_read {
+            return Ok(Actor::Anonymous);
+        }
+        return Err("this service needs a bearer token: send `Authorization: Bearer <token>`".to_owned());
+    };
+    let value = value.to_str().map_err(|_| "the Authorization header is not readable text".to_owned())?;
+    let token = bearer(value).map_err(|e| e.to_string())?;
+    let identity = state.verifier.verify(token).map_err(|e| e.to_string())?;
+    Ok(Actor::User(Principal { sub: identity.sub, agency: identity.agency, roles: identity.roles }))
+}
+
+/// The 401 response for a refused caller.
+pub fn unauthenticated(message: &str) -> HttpResponse {
+    let mut body = request_error(message);
+    for error in &mut body.errors {
+        if let Some(ext) = error.extensions.as_mut() {
+            ext.set("code", ErrorCode::Unauthenticated.as_str());
+        }
+    }
+    HttpResponse::Unauthorized().insert_header((header::WWW_AUTHENTICATE, "Bearer")).json(body)
+}
+
+/// The client's `X-Request-Id` when it is a sensible one, otherwise a new id.
+pub fn request_id(http: &HttpRequest) -> String {
+    http.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic()))
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned)
+}
