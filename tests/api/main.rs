@@ -13,3 +13,4 @@ mod roles;
 mod sample;
 mod sql_counts;
 mod tasks;
+mod ws;

@@ -16,26 +16,49 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::task::{ArcWake, AtomicWaker};
 
 #[derive(Default)]
-struct Queue {
+pub struct Queue {
     spawned: Mutex<Vec<BoxFuture<'static, ()>>>,
     waker: AtomicWaker,
 }
 
 /// Hands loads to the [`Driver`]; given to the DataLoader as its spawner.
-#[derive(Clone, Default)]
-pub struct Spawner(Arc<Queue>);
+#[derive(Clone)]
+pub enum Spawner {
+    /// Loads wait for the request's [`Driver`]: deterministic batches.
+    Driven(Arc<Queue>),
+    /// Loads go to the runtime, for executions the service does not drive itself (operations
+    /// over a WebSocket, run by the protocol handler).
+    Detached,
+}
+
+impl Default for Spawner {
+    fn default() -> Self {
+        Self::Driven(Arc::default())
+    }
+}
 
 impl Spawner {
     pub fn spawn(&self, fut: BoxFuture<'static, ()>) {
-        if let Ok(mut spawned) = self.0.spawned.lock() {
-            spawned.push(fut);
+        match self {
+            Self::Driven(queue) => {
+                if let Ok(mut spawned) = queue.spawned.lock() {
+                    spawned.push(fut);
+                }
+                queue.waker.wake();
+            }
+            Self::Detached => {
+                tokio::spawn(fut);
+            }
         }
-        self.0.waker.wake();
     }
 
     /// The future that runs what was spawned; it never finishes, so poll it beside the request.
     pub fn driver(&self) -> Driver {
-        Driver { queue: self.0.clone(), running: FuturesUnordered::new() }
+        let queue = match self {
+            Self::Driven(queue) => queue.clone(),
+            Self::Detached => Arc::default(),
+        };
+        Driver { queue, running: FuturesUnordered::new() }
     }
 }
 

@@ -4,17 +4,24 @@ mod auth;
 mod graphiql;
 mod graphql;
 mod health;
+mod ws;
 
-use actix_web::web;
+use actix_web::{guard, web};
 
 /// Every route the service answers.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/graphql").route(web::post().to(graphql::post)).route(web::get().to(graphql::get)))
-        .route("/graphiql/assets/{file}", web::get().to(graphiql::asset))
-        // Browsers ask for it on every page; an empty answer keeps their consoles clean.
-        .route("/favicon.ico", web::get().to(actix_web::HttpResponse::NoContent))
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz));
+    cfg.service(
+        web::resource("/graphql")
+            .route(web::post().to(graphql::post))
+            // A WebSocket upgrade speaks graphql-transport-ws; any other GET is a query or the explorer.
+            .route(web::get().guard(guard::Header("upgrade", "websocket")).to(ws::start))
+            .route(web::get().to(graphql::get)),
+    )
+    .route("/graphiql/assets/{file}", web::get().to(graphiql::asset))
+    // Browsers ask for it on every page; an empty answer keeps their consoles clean.
+    .route("/favicon.ico", web::get().to(actix_web::HttpResponse::NoContent))
+    .route("/healthz", web::get().to(health::healthz))
+    .route("/readyz", web::get().to(health::readyz));
 }
 
 pub use graphql::DEBUG_HEADER;
