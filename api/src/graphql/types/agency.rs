@@ -1,5 +1,4 @@
-use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, ID};
 use entity::agency;
 use entity::sea_orm_active_enums::{AgencyKind, AgencyLevel};
 
@@ -13,7 +12,7 @@ use crate::ids::AgencyId;
 /// a provincial People's Committee, one of its departments.
 pub struct Agency(pub agency::Model);
 
-#[Object]
+entity_object! {
 impl Agency {
     pub async fn id(&self) -> ID {
         AgencyId(self.0.id).to_global().into()
@@ -55,25 +54,5 @@ impl Agency {
         self.0.valid_to.map(Date)
     }
 
-    /// Every change made to this entity, oldest first. ADMIN only.
-    async fn history(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> Result<crate::graphql::pagination::Conn<super::AuditRecord>> {
-        super::audit::history_of(ctx, self.0.id, first, after).await
-    }
-
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
+}
 }

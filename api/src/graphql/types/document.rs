@@ -1,5 +1,4 @@
-use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, ID};
 use entity::document;
 use entity::sea_orm_active_enums::{DocumentKind, DocumentStatus, DocumentSystem, RelationKind};
 
@@ -32,7 +31,7 @@ impl Document {
     }
 }
 
-#[Object]
+entity_object! {
 impl Document {
     pub async fn id(&self) -> ID {
         DocumentId(self.0.id).to_global().into()
@@ -119,25 +118,5 @@ impl Document {
         super::task::tasks_under(ctx, TaskParent::Document, self.0.id, filter, first, after).await
     }
 
-    /// Every change made to this entity, oldest first. ADMIN only.
-    async fn history(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> Result<crate::graphql::pagination::Conn<super::AuditRecord>> {
-        super::audit::history_of(ctx, self.0.id, first, after).await
-    }
-
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
+}
 }

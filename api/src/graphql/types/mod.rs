@@ -1,5 +1,39 @@
 //! The GraphQL object types. Each wraps its entity model; relations go through the loaders.
 
+/// An entity's `#[Object]`, with the fields every entity has: `history`, `version`, `createdAt`,
+/// `updatedAt`.
+macro_rules! entity_object {
+    (impl $ty:ident { $($fields:tt)* }) => {
+        #[async_graphql::Object]
+        impl $ty {
+            $($fields)*
+
+            /// Every change made to this entity, oldest first. ADMIN only.
+            async fn history(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+            ) -> crate::error::Result<crate::graphql::pagination::Conn<super::AuditRecord>> {
+                super::audit::history_of(ctx, self.0.id, first, after).await
+            }
+
+            /// Grows with every change; updates and deletes send it back as `expectedVersion`.
+            async fn version(&self) -> i32 {
+                self.0.version
+            }
+
+            async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+                self.0.created_at
+            }
+
+            async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+                self.0.updated_at
+            }
+        }
+    };
+}
+
 mod agency;
 mod audit;
 mod document;

@@ -1,5 +1,4 @@
-use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, ID};
 use entity::progress_report;
 use entity::sea_orm_active_enums::PeriodKind;
 
@@ -12,7 +11,7 @@ use crate::ids::{AgencyId, ReportId, TaskId};
 /// What an assigned agency reports on a task for a period.
 pub struct ProgressReport(pub progress_report::Model);
 
-#[Object]
+entity_object! {
 impl ProgressReport {
     pub async fn id(&self) -> ID {
         ReportId(self.0.id).to_global().into()
@@ -47,25 +46,5 @@ impl ProgressReport {
         &self.0.narrative
     }
 
-    /// Every change made to this entity, oldest first. ADMIN only.
-    async fn history(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> Result<crate::graphql::pagination::Conn<super::AuditRecord>> {
-        super::audit::history_of(ctx, self.0.id, first, after).await
-    }
-
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
+}
 }

@@ -1,5 +1,4 @@
-use async_graphql::{Context, ID, Object, SimpleObject};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, ID, SimpleObject};
 use entity::sea_orm_active_enums::{AssignmentRole, DeadlineKind, ProgressState, Recurrence};
 use entity::{task, task_assignment, task_group};
 
@@ -34,7 +33,7 @@ pub(super) async fn tasks_under(
 /// A numbered group of tasks within a document (e.g. the five task groups of 47/NQ-CP).
 pub struct TaskGroup(pub task_group::Model);
 
-#[Object]
+entity_object! {
 impl TaskGroup {
     pub async fn id(&self) -> ID {
         TaskGroupId(self.0.id).to_global().into()
@@ -63,27 +62,7 @@ impl TaskGroup {
         tasks_under(ctx, TaskParent::Group, self.0.id, filter, first, after).await
     }
 
-    /// Every change made to this entity, oldest first. ADMIN only.
-    async fn history(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> Result<Conn<super::AuditRecord>> {
-        super::audit::history_of(ctx, self.0.id, first, after).await
-    }
-
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
+}
 }
 
 /// When a task falls due: a date, the end of a year, every period, or never for a regular task.
@@ -115,7 +94,7 @@ impl Task {
     }
 }
 
-#[Object]
+entity_object! {
 impl Task {
     pub async fn id(&self) -> ID {
         TaskId(self.0.id).to_global().into()
@@ -216,33 +195,13 @@ impl Task {
         Ok(nested(page, |r| r.id, ProgressReport))
     }
 
-    /// Every change made to this entity, oldest first. ADMIN only.
-    async fn history(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> Result<Conn<super::AuditRecord>> {
-        super::audit::history_of(ctx, self.0.id, first, after).await
-    }
-
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
+}
 }
 
 /// An agency's role on a task over a span of days; an ended assignment stays as history.
 pub struct TaskAssignment(pub task_assignment::Model);
 
-#[Object]
+entity_object! {
 impl TaskAssignment {
     pub async fn id(&self) -> ID {
         AssignmentId(self.0.id).to_global().into()
@@ -274,25 +233,5 @@ impl TaskAssignment {
         self.0.reason.as_deref()
     }
 
-    /// Every change made to this entity, oldest first. ADMIN only.
-    async fn history(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> Result<Conn<super::AuditRecord>> {
-        super::audit::history_of(ctx, self.0.id, first, after).await
-    }
-
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
+}
 }
