@@ -2,6 +2,8 @@
 
 pub mod agency;
 pub mod audit_log;
+pub mod change_agency;
+pub mod change_log;
 pub mod document;
 pub mod document_relation;
 pub mod progress_report;

@@ -5,6 +5,7 @@ mod helpers;
 mod agencies;
 mod audit;
 mod auth;
+mod changes;
 mod documents;
 mod http;
 mod links;

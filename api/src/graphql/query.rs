@@ -1,5 +1,6 @@
 //! The root query fields and the filters they take.
 
+use async_graphql::connection::{Connection, CursorType, Edge};
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use entity::sea_orm_active_enums::{
@@ -10,7 +11,8 @@ use super::context::{authorized, today};
 use super::pagination::{Conn, Total, connection, page_request};
 use super::scalars::Date;
 use super::types::{
-    Agency, AuditRecord, Document, DocumentSymbolType, Node, ProgressReport, Task, TaskAssignment, TaskGroup,
+    Agency, AuditRecord, Change, ChangeScope, Document, DocumentSymbolType, FeedCursor, Node, ProgressReport, Task,
+    TaskAssignment, TaskGroup,
 };
 use crate::domain::policy::Action;
 use crate::domain::symbol::DocumentSymbol;
@@ -134,7 +136,7 @@ impl AuditFilter {
 pub struct Query;
 
 /// Loads any entity by its global id, through the batching loaders.
-async fn load_node(rc: &RequestContext, id: &str) -> Result<Option<Node>> {
+pub(crate) async fn load_node(rc: &RequestContext, id: &str) -> Result<Option<Node>> {
     let GlobalId { node_type, uuid } = GlobalId::decode(id).map_err(|e| e.with_field("id"))?;
     Ok(match node_type {
         NodeType::Agency => rc.load(AgencyId(uuid)).await?.map(|m| Node::Agency(Agency(m))),
@@ -234,6 +236,28 @@ impl Query {
         let query = filter.unwrap_or_default().into_query()?;
         let page = rc.store.list_audit(&query, req).await?;
         Ok(connection(page, Total::Audit(query), |m| m.id, AuditRecord))
+    }
+
+    /// Every committed change, in commit order and without gaps, from after the cursor `after` (from
+    /// the start without one). Follow it by passing the last cursor seen; `scope` narrows it.
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        first: Option<i32>,
+        scope: Option<ChangeScope>,
+    ) -> Result<Connection<FeedCursor, Change>> {
+        let rc = authorized(ctx, Action::Read)?;
+        let after = after
+            .map(|a| FeedCursor::decode_cursor(&a).map_err(|e| Error::bad_field("after", e)))
+            .transpose()?
+            .map_or(0, |c| c.0);
+        let limit = super::pagination::window(first, None)?.limit;
+        let scope = scope.unwrap_or_default().resolve(ctx).await?;
+        let page = rc.store.list_changes(after, limit, &scope).await?;
+        let mut connection = Connection::new(after > 0, page.has_next);
+        connection.edges.extend(page.changes.into_iter().map(|c| Edge::new(FeedCursor(c.sequence), Change(c))));
+        Ok(connection)
     }
 
     /// Parses a document number and symbol (`57-KL/TW`, `Số: 837/QD – TTg`) into its parts.

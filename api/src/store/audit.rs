@@ -35,10 +35,22 @@ impl AuditContext {
 /// One entity changed: created (no `before`), updated, or deleted (no `after`).
 #[derive(Debug, Clone)]
 pub(super) struct Change {
-    entity_type: &'static str,
-    entity_id: Uuid,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
+    pub entity_type: &'static str,
+    pub entity_id: Uuid,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl Change {
+    /// The entity as it is now, or as it was before its deletion.
+    pub fn latest(&self) -> Option<&serde_json::Value> {
+        self.after.as_ref().or(self.before.as_ref())
+    }
+
+    /// A UUID field of the entity (`document_id`, `agency_id`, …).
+    pub fn uuid(&self, field: &str) -> Option<Uuid> {
+        self.latest()?.get(field)?.as_str()?.parse().ok()
+    }
 }
 
 /// Models whose changes are audited.
@@ -96,13 +108,18 @@ impl Tx {
         self.record(Change { entity_type: M::ENTITY, entity_id: before.key(), before: json(before), after: None });
     }
 
-    /// The audit rows for what this transaction changed, in the order it changed them.
-    pub(super) fn audit_rows(&self) -> Vec<audit_log::ActiveModel> {
-        let changes = self.changes.lock().map(|mut c| std::mem::take(&mut *c)).unwrap_or_default();
+    /// What this transaction changed, in the order it changed it; taken once, at commit.
+    pub(super) fn take_changes(&self) -> Vec<Change> {
+        self.changes.lock().map(|mut c| std::mem::take(&mut *c)).unwrap_or_default()
+    }
+
+    /// The audit rows for `changes`.
+    pub(super) fn audit_rows(&self, changes: &[Change]) -> Vec<audit_log::ActiveModel> {
         let at = Utc::now();
         let roles = self.audit.roles.join(",");
         changes
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|c| audit_log::ActiveModel {
                 id: sea_orm::Set(Uuid::now_v7()),
                 at: sea_orm::Set(at),

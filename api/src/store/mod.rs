@@ -4,6 +4,7 @@
 mod agencies;
 mod assignments;
 mod audit;
+mod changes;
 mod connect;
 mod documents;
 pub mod hierarchy;
@@ -23,6 +24,7 @@ use sea_orm::{
 pub use agencies::{AgencyChanges, AgencyQuery, NewAgency};
 pub use assignments::{AssignmentChanges, NewAssignment};
 pub use audit::{AuditContext, AuditQuery};
+pub use changes::{ChangeScope, FeedPage};
 pub use connect::{connect, migrate, pending_migrations};
 pub use documents::{Direction, DocumentChanges, DocumentQuery, NewDocument};
 pub use hierarchy::Subject;
@@ -82,8 +84,8 @@ pub struct Store {
     db: Arc<Counted<DatabaseConnection>>,
 }
 
-/// Audit rows per INSERT: 11 values each, well under every backend's limit of bound values.
-const AUDIT_ROWS_PER_STATEMENT: usize = 1000;
+/// Rows per multi-row INSERT: at most 11 values each, well under every backend's limit of bound values.
+const ROWS_PER_STATEMENT: usize = 1000;
 
 /// A write transaction that records what it changes for the audit trail. Dropping it without
 /// [`Tx::commit`] rolls everything back.
@@ -96,11 +98,13 @@ pub struct Tx {
 impl Tx {
     /// Writes the audit records of every change made, then commits it all at once.
     pub async fn commit(self) -> Result<()> {
+        let changes = self.take_changes();
         // Chunked: a statement may bind only so many values (32,766 on SQLite).
-        let rows = self.audit_rows();
-        for chunk in rows.chunks(AUDIT_ROWS_PER_STATEMENT) {
+        for chunk in self.audit_rows(&changes).chunks(ROWS_PER_STATEMENT) {
             entity::audit_log::Entity::insert_many(chunk.to_vec()).exec(&self).await?;
         }
+        // Last, so that the feed's lock is held only from here to the commit.
+        self.append_to_feed(&changes).await?;
         self.conn.inner.commit().await?;
         Ok(())
     }

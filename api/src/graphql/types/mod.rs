@@ -36,6 +36,7 @@ macro_rules! entity_object {
 
 mod agency;
 mod audit;
+mod change;
 mod document;
 mod report;
 mod symbol;
@@ -45,6 +46,7 @@ use async_graphql::Interface;
 
 pub use agency::Agency;
 pub use audit::AuditRecord;
+pub use change::{Change, ChangeScope, FeedCursor};
 pub use document::Document;
 pub use report::ProgressReport;
 pub use symbol::DocumentSymbolType;
