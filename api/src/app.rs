@@ -12,7 +12,7 @@ use crate::config::Settings;
 use crate::domain::policy::Role;
 use crate::error::Error;
 use crate::graphql::{AppSchema, build_schema};
-use crate::store::{self, Store};
+use crate::store::{self, FeedSignal, Store};
 use crate::{http, seed};
 
 /// What every request handler shares.
@@ -23,6 +23,15 @@ pub struct AppState {
     pub public_read: bool,
     /// In development mode, an ADMIN token that GraphiQL starts with.
     pub development_token: Option<String>,
+    /// Wakes the live change subscribers of this process.
+    pub feed: FeedSignal,
+}
+
+impl AppState {
+    /// The data access of one request or connection.
+    pub fn store(&self) -> Store {
+        Store::with_signal(self.db.clone(), self.feed.clone())
+    }
 }
 
 pub struct Application {
@@ -81,12 +90,18 @@ impl Application {
             TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let (verifier, development_token) = verifier(settings)?;
+        let feed = FeedSignal::default();
+        // Other instances commit to the same PostgreSQL: their changes are announced there.
+        if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            tokio::spawn(store::listen_for_changes(settings.database.database_url.clone(), feed.clone()));
+        }
         let state = web::Data::new(AppState {
             db,
             schema: build_schema(),
             verifier,
             public_read: settings.public_read,
             development_token: development_token.clone(),
+            feed,
         });
         let server =
             HttpServer::new(move || App::new().app_data(state.clone()).configure(http::routes)).listen(listener)?.run();

@@ -37,7 +37,13 @@ pub fn test_auth() -> AuthSettings {
 
 enum Cleanup {
     File(std::path::PathBuf),
-    Database { server: String, name: String },
+    Database {
+        server: String,
+        name: String,
+    },
+    /// Another instance on a database that the first instance cleans up.
+    #[cfg_attr(not(test_pg), allow(dead_code))]
+    Nothing,
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -84,6 +90,10 @@ pub async fn spawn_app_with(backend: Backend, auth: AuthSettings, public_read: b
             (with_database(&server, &name), Cleanup::Database { server, name })
         }
     };
+    start(database_url, cleanup, auth, public_read).await
+}
+
+async fn start(database_url: String, cleanup: Cleanup, auth: AuthSettings, public_read: bool) -> TestApp {
     let settings = Settings {
         database: DatabaseSettings { database_url: database_url.clone(), max_connections: 5 },
         bind: "127.0.0.1:0".to_owned(),
@@ -110,6 +120,7 @@ impl Drop for TestApp {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
                 }
             }
+            Cleanup::Nothing => {}
             Cleanup::Database { server, name } => {
                 let (server, name) = (server.clone(), name.clone());
                 // Drop runs inside the test's runtime: do the async cleanup on a thread of its own.
@@ -175,6 +186,12 @@ impl Gql {
 }
 
 impl TestApp {
+    /// Another server on the same database, as a second instance behind a load balancer.
+    #[cfg_attr(not(test_pg), allow(dead_code))]
+    pub async fn second_instance(&self) -> TestApp {
+        start(self.database_url.clone(), Cleanup::Nothing, test_auth(), false).await
+    }
+
     /// A token for `sub` with `roles`, acting for `agency`.
     pub fn token(&self, sub: &str, roles: &[Role], agency: Option<&str>) -> String {
         self.minter.mint(sub, roles, agency, Duration::from_secs(3600)).unwrap()

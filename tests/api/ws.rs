@@ -49,4 +49,75 @@ async fn operations_run_as_the_caller_of_connection_init(app: TestApp) {
     }
 }
 
-db_tests!(operations_run_as_the_caller_of_connection_init);
+const LIVE: &str = "subscription($after: String) { changes(after: $after) { cursor sequence entityType } }";
+
+async fn subscribe(socket: &mut Socket, after: Option<&str>) {
+    let message =
+        json!({ "id": "live", "type": "subscribe", "payload": { "query": LIVE, "variables": { "after": after } } });
+    socket.send(Message::Text(message.to_string().into())).await.unwrap();
+}
+
+/// The next change a subscription delivers, within `seconds`.
+async fn next_change(socket: &mut Socket, seconds: u64) -> Value {
+    let message = tokio::time::timeout(std::time::Duration::from_secs(seconds), next(socket))
+        .await
+        .expect("a change arrives in time")
+        .expect("the subscription stays open");
+    assert_eq!(message["type"], "next", "{message}");
+    message["payload"]["data"]["changes"].clone()
+}
+
+async fn create_agency(app: &TestApp, code: &str) {
+    app.gql(
+        "mutation($i: CreateAgencyInput!) { createAgency(input: $i) { agency { id } } }",
+        json!({ "i": { "code": code, "name": "Đơn vị", "kind": "OTHER", "level": "CENTRAL" } }),
+    )
+    .await
+    .data("createAgency");
+}
+
+async fn subscribers_replay_then_follow_live(app: TestApp) {
+    create_agency(&app, "A1").await;
+    create_agency(&app, "A2").await;
+    let mut socket = open(&app, json!({ "Authorization": format!("Bearer {}", app.admin_token) })).await;
+    assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
+    subscribe(&mut socket, None).await;
+    assert_eq!(next_change(&mut socket, 5).await["sequence"], 1, "the log first");
+    let second = next_change(&mut socket, 5).await;
+    assert_eq!(second["sequence"], 2);
+
+    create_agency(&app, "A3").await;
+    assert_eq!(next_change(&mut socket, 2).await["sequence"], 3, "then each change as it commits");
+
+    // A subscriber that goes away resumes from its last cursor and misses nothing.
+    let cursor = second["cursor"].as_str().unwrap().to_owned();
+    drop(socket);
+    create_agency(&app, "A4").await;
+    let mut socket = open(&app, json!({ "Authorization": format!("Bearer {}", app.admin_token) })).await;
+    assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
+    subscribe(&mut socket, Some(&cursor)).await;
+    assert_eq!(next_change(&mut socket, 5).await["sequence"], 3);
+    assert_eq!(next_change(&mut socket, 5).await["sequence"], 4);
+}
+
+db_tests!(operations_run_as_the_caller_of_connection_init, subscribers_replay_then_follow_live);
+
+/// A change committed through one instance reaches a subscriber of another within a second.
+#[cfg(test_pg)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_reach_subscribers_of_other_instances() {
+    let a = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await;
+    let b = a.second_instance().await;
+    let mut socket = open(&a, json!({ "Authorization": format!("Bearer {}", a.admin_token) })).await;
+    assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
+    subscribe(&mut socket, None).await;
+    // Let the subscription reach the live part: it has read the (empty) log and waits.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    for (i, code) in ["B1", "B2", "B3"].into_iter().enumerate() {
+        let started = std::time::Instant::now();
+        create_agency(&b, code).await;
+        let change = next_change(&mut socket, 1).await;
+        assert_eq!(change["sequence"], i as i64 + 1);
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "took {:?}", started.elapsed());
+    }
+}

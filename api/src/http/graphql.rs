@@ -13,7 +13,6 @@ use crate::domain::policy::Actor;
 use crate::error::{complete_codes, request_error};
 use crate::graphql::RequestContext;
 use crate::graphql::batching::{Spawner, run_with};
-use crate::store::Store;
 
 /// A request with this header set to `sql` gets `extensions.sqlStatements` in its response.
 pub const DEBUG_HEADER: &str = "x-directives-debug";
@@ -82,7 +81,7 @@ async fn execute(
     request_id: String,
     request: async_graphql::Request,
 ) -> async_graphql::Response {
-    let store = Store::new(state.db.clone());
+    let store = state.store();
     let spawner = Spawner::default();
     let context = RequestContext::new(store.clone(), actor, request_id, spawner.clone());
     let mut response = run_with(&spawner, state.schema.execute(request.data(context))).await;

@@ -9,7 +9,6 @@ use super::auth::{actor_for, request_id};
 use crate::app::AppState;
 use crate::graphql::RequestContext;
 use crate::graphql::batching::Spawner;
-use crate::store::Store;
 
 pub async fn start(
     state: web::Data<AppState>,
@@ -27,7 +26,7 @@ pub async fn start(
 fn connection_data(state: &AppState, init: &serde_json::Value, request_id: String) -> async_graphql::Result<Data> {
     let authorization = ["Authorization", "authorization"].iter().find_map(|key| init.get(key)?.as_str());
     let actor = actor_for(state, authorization).map_err(async_graphql::Error::new)?;
-    let store = Store::new(state.db.clone());
+    let store = state.store();
     let mut data = Data::default();
     data.insert(RequestContext::new(store, actor, request_id, Spawner::Detached));
     Ok(data)

@@ -17,6 +17,65 @@ use crate::error::Result;
 /// Serialises the numbering of changes across every writer of one PostgreSQL database.
 const FEED_LOCK: i64 = 7_212_024_058;
 
+/// The PostgreSQL channel on which commits announce their last sequence.
+const CHANNEL: &str = "directives_changes";
+
+/// The newest sequence this process knows to be committed; live subscribers wait on it.
+#[derive(Clone)]
+pub struct FeedSignal(std::sync::Arc<tokio::sync::watch::Sender<i64>>);
+
+impl Default for FeedSignal {
+    fn default() -> Self {
+        Self(std::sync::Arc::new(tokio::sync::watch::channel(0).0))
+    }
+}
+
+impl FeedSignal {
+    pub fn notify(&self, sequence: i64) {
+        self.0.send_modify(|latest| *latest = (*latest).max(sequence));
+    }
+
+    /// Wakes every subscriber so that it reads the log again (after the listener reconnected).
+    pub fn wake_all(&self) {
+        self.0.send_modify(|_| {});
+    }
+
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<i64> {
+        self.0.subscribe()
+    }
+}
+
+/// Forwards the commits announced on PostgreSQL (by any instance) to `signal`, reconnecting when
+/// the connection drops; after each (re)connection subscribers read the log, so nothing is missed.
+pub async fn listen_for_changes(url: String, signal: FeedSignal) {
+    use sea_orm::sqlx::postgres::PgListener;
+    loop {
+        match PgListener::connect(&url).await {
+            Ok(mut listener) => {
+                if let Err(e) = listener.listen(CHANNEL).await {
+                    tracing::warn!(error = %e, "cannot listen for committed changes; retrying");
+                } else {
+                    signal.wake_all();
+                    loop {
+                        match listener.recv().await {
+                            Ok(note) => match note.payload().parse::<i64>() {
+                                Ok(sequence) => signal.notify(sequence),
+                                Err(_) => signal.wake_all(),
+                            },
+                            Err(e) => {
+                                tracing::warn!(error = %e, "lost the change listener; reconnecting");
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot connect the change listener; retrying"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
 /// Which changes a follower wants.
 #[derive(Debug, Clone, Default)]
 pub struct ChangeScope {
@@ -41,10 +100,11 @@ struct TaskFacts {
 }
 
 impl Tx {
-    /// Appends `changes` to the feed with the agencies each concerns. Runs last before the commit.
-    pub(super) async fn append_to_feed(&self, changes: &[Change]) -> Result<()> {
+    /// Appends `changes` to the feed with the agencies each concerns, and returns the last sequence
+    /// taken. Runs last before the commit.
+    pub(super) async fn append_to_feed(&self, changes: &[Change]) -> Result<Option<i64>> {
         if changes.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let tasks = self.task_facts(changes).await?;
         let documents: Vec<Uuid> = changes
@@ -97,7 +157,13 @@ impl Tx {
         for chunk in concerned.chunks(ROWS_PER_STATEMENT) {
             change_agency::Entity::insert_many(chunk.to_vec()).exec(self).await?;
         }
-        Ok(())
+        let last = last + changes.len() as i64;
+        if self.get_database_backend() == DbBackend::Postgres {
+            // Delivered at commit, to every instance listening on this database (this one included).
+            let notify = format!("SELECT pg_notify('{CHANNEL}', '{last}')");
+            self.execute_unprepared(&notify).await?;
+        }
+        Ok(Some(last))
     }
 
     /// The document and current agencies of every task the changes touch. One statement.

@@ -24,7 +24,7 @@ use sea_orm::{
 pub use agencies::{AgencyChanges, AgencyQuery, NewAgency};
 pub use assignments::{AssignmentChanges, NewAssignment};
 pub use audit::{AuditContext, AuditQuery};
-pub use changes::{ChangeScope, FeedPage};
+pub use changes::{ChangeScope, FeedPage, FeedSignal, listen_for_changes};
 pub use connect::{connect, migrate, pending_migrations};
 pub use documents::{Direction, DocumentChanges, DocumentQuery, NewDocument};
 pub use hierarchy::Subject;
@@ -82,6 +82,8 @@ impl<C: ConnectionTrait + Send + Sync> ConnectionTrait for Counted<C> {
 #[derive(Clone)]
 pub struct Store {
     db: Arc<Counted<DatabaseConnection>>,
+    /// Told of every commit that added to the change feed, for live subscribers in this process.
+    signal: Option<FeedSignal>,
 }
 
 /// Rows per multi-row INSERT: at most 11 values each, well under every backend's limit of bound values.
@@ -93,6 +95,7 @@ pub struct Tx {
     conn: Counted<DatabaseTransaction>,
     audit: AuditContext,
     changes: std::sync::Mutex<Vec<audit::Change>>,
+    signal: Option<FeedSignal>,
 }
 
 impl Tx {
@@ -104,8 +107,12 @@ impl Tx {
             entity::audit_log::Entity::insert_many(chunk.to_vec()).exec(&self).await?;
         }
         // Last, so that the feed's lock is held only from here to the commit.
-        self.append_to_feed(&changes).await?;
+        let last = self.append_to_feed(&changes).await?;
+        let signal = self.signal.clone();
         self.conn.inner.commit().await?;
+        if let (Some(signal), Some(last)) = (signal, last) {
+            signal.notify(last);
+        }
         Ok(())
     }
 }
@@ -139,7 +146,17 @@ impl ConnectionTrait for Tx {
 
 impl Store {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db: Arc::new(Counted { inner: db, count: Arc::default() }) }
+        Self { db: Arc::new(Counted { inner: db, count: Arc::default() }), signal: None }
+    }
+
+    /// A store whose commits wake this process's feed subscribers.
+    pub fn with_signal(db: DatabaseConnection, signal: FeedSignal) -> Self {
+        Self { signal: Some(signal), ..Self::new(db) }
+    }
+
+    /// The signal that wakes this process's live subscribers, if the store has one.
+    pub fn feed_signal(&self) -> Option<&FeedSignal> {
+        self.signal.as_ref()
     }
 
     /// Statements executed so far through this store and its transactions.
@@ -164,7 +181,12 @@ impl Store {
             ..Default::default()
         };
         let tx = self.db.inner.begin_with_options(options).await?;
-        Ok(Tx { conn: Counted { inner: tx, count: self.db.count.clone() }, audit, changes: Default::default() })
+        Ok(Tx {
+            conn: Counted { inner: tx, count: self.db.count.clone() },
+            audit,
+            changes: Default::default(),
+            signal: self.signal.clone(),
+        })
     }
 
     /// Whether the database answers; used by the readiness probe.
