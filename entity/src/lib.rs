@@ -6,6 +6,7 @@ pub mod change_agency;
 pub mod change_log;
 pub mod document;
 pub mod document_relation;
+pub mod external_reference;
 pub mod progress_report;
 pub mod sea_orm_active_enums;
 pub mod task;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20260101_000001_core;
 mod m20260102_000001_audit_log;
 mod m20260103_000001_change_log;
+mod m20260104_000001_external_reference;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000001_core::Migration),
             Box::new(m20260102_000001_audit_log::Migration),
             Box::new(m20260103_000001_change_log::Migration),
+            Box::new(m20260104_000001_external_reference::Migration),
         ]
     }
 }

@@ -14,4 +14,5 @@ mod roles;
 mod sample;
 mod sql_counts;
 mod tasks;
+mod upserts;
 mod ws;

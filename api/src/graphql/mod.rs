@@ -10,6 +10,7 @@ pub mod scalars;
 pub mod schema;
 pub mod subscription;
 pub mod types;
+pub mod upsert;
 
 pub use context::RequestContext;
 pub use schema::{AppSchema, build_schema};

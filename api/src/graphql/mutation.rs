@@ -25,7 +25,7 @@ use crate::store::{
 
 /// Runs `f` in one transaction on behalf of the caller: what it wrote, and the audit records of
 /// it, are committed together, or nothing is.
-async fn write<T>(ctx: &Context<'_>, f: impl AsyncFnOnce(&Tx) -> Result<T>) -> Result<T> {
+pub(super) async fn write<T>(ctx: &Context<'_>, f: impl AsyncFnOnce(&Tx) -> Result<T>) -> Result<T> {
     let rc = request(ctx);
     let tx = rc.store.begin(rc.audit(ctx.field().name())).await?;
     let out = f(&tx).await?;
@@ -34,7 +34,7 @@ async fn write<T>(ctx: &Context<'_>, f: impl AsyncFnOnce(&Tx) -> Result<T>) -> R
 }
 
 /// The policy's verdict on changing what `subject` belongs to, from facts read in the transaction.
-async fn may_edit(rc: &RequestContext, tx: &Tx, subject: Subject) -> Result<()> {
+pub(super) async fn may_edit(rc: &RequestContext, tx: &Tx, subject: Subject) -> Result<()> {
     rc.authorize(Action::Edit { issuer_chain: &tx.issuer_chain(subject).await? })
 }
 
@@ -331,6 +331,58 @@ pub struct ProgressReportPayload {
     pub progress_report: ProgressReport,
 }
 
+impl CreateAgencyInput {
+    pub(super) fn into_new(self) -> Result<NewAgency> {
+        Ok(NewAgency {
+            code: text::agency_code("code", &self.code)?,
+            name: text::required("name", &self.name)?,
+            translations: Translations::with("nameEn", "en", self.name_en.as_deref())?,
+            kind: self.kind,
+            level: self.level,
+            parent: self.parent_id.map(|id| AgencyId::from_global(&id, "parentId")).transpose()?,
+        })
+    }
+}
+
+impl CreateDocumentInput {
+    pub(super) fn into_new(self) -> Result<NewDocument> {
+        Ok(NewDocument {
+            symbol: symbol(&self.symbol)?,
+            kind: self.kind,
+            issuer: AgencyId::from_global(&self.issuer_id, "issuerId")?,
+            issued_on: self.issued_on.0,
+            title: text::required("title", &self.title)?,
+            title_translations: Translations::with("titleEn", "en", self.title_en.as_deref())?,
+            summary: text::optional("summary", self.summary.as_deref())?,
+            summary_translations: Translations::with("summaryEn", "en", self.summary_en.as_deref())?,
+            horizon_year: year("horizonYear", self.horizon_year)?,
+            status: self.status.unwrap_or(DocumentStatus::InForce),
+            source_url: text::url("sourceUrl", self.source_url.as_deref())?,
+            implements: ids(self.implements_ids, |id| DocumentId::from_global(id, "implementsIds"))?,
+        })
+    }
+}
+
+impl CreateTaskInput {
+    pub(super) fn into_new(self) -> Result<NewTask> {
+        Ok(NewTask {
+            document: DocumentId::from_global(&self.document_id, "documentId")?,
+            group: self.group_id.map(|id| TaskGroupId::from_global(&id, "groupId")).transpose()?,
+            parent: self.parent_id.map(|id| TaskId::from_global(&id, "parentId")).transpose()?,
+            code: text::local_code("code", &self.code)?,
+            title: text::optional("title", self.title.as_deref())?,
+            title_translations: Translations::with("titleEn", "en", self.title_en.as_deref())?,
+            content: text::required("content", &self.content)?,
+            content_translations: Translations::with("contentEn", "en", self.content_en.as_deref())?,
+            expected_output: text::optional("expectedOutput", self.expected_output.as_deref())?,
+            deadline: self.deadline.unwrap_or_default().into_deadline()?,
+            lead: AgencyId::from_global(&self.lead_agency_id, "leadAgencyId")?,
+            coordinators: unique(ids(self.coordinator_ids, |id| AgencyId::from_global(id, "coordinatorIds"))?)?,
+            assigned_on: day(self.assigned_on),
+        })
+    }
+}
+
 fn ids<T>(values: Option<Vec<ID>>, parse: impl Fn(&str) -> Result<T>) -> Result<Vec<T>> {
     values.unwrap_or_default().iter().map(|id| parse(id)).collect()
 }
@@ -339,20 +391,14 @@ fn day(value: Option<Date>) -> Option<NaiveDate> {
     value.map(|d| d.0)
 }
 
+#[derive(Default)]
 pub struct Mutation;
 
-#[Object]
+#[Object(name = "EntityMutation")]
 impl Mutation {
     async fn create_agency(&self, ctx: &Context<'_>, input: CreateAgencyInput) -> Result<AgencyPayload> {
         authorized(ctx, Action::ManageAgencies)?;
-        let new = NewAgency {
-            code: text::agency_code("code", &input.code)?,
-            name: text::required("name", &input.name)?,
-            translations: Translations::with("nameEn", "en", input.name_en.as_deref())?,
-            kind: input.kind,
-            level: input.level,
-            parent: input.parent_id.map(|id| AgencyId::from_global(&id, "parentId")).transpose()?,
-        };
+        let new = input.into_new()?;
         let agency = write(ctx, async |tx| tx.create_agency(new).await).await?;
         Ok(AgencyPayload { agency: Agency(agency) })
     }
@@ -384,20 +430,7 @@ impl Mutation {
 
     async fn create_document(&self, ctx: &Context<'_>, input: CreateDocumentInput) -> Result<DocumentPayload> {
         let rc = request(ctx);
-        let new = NewDocument {
-            symbol: symbol(&input.symbol)?,
-            kind: input.kind,
-            issuer: AgencyId::from_global(&input.issuer_id, "issuerId")?,
-            issued_on: input.issued_on.0,
-            title: text::required("title", &input.title)?,
-            title_translations: Translations::with("titleEn", "en", input.title_en.as_deref())?,
-            summary: text::optional("summary", input.summary.as_deref())?,
-            summary_translations: Translations::with("summaryEn", "en", input.summary_en.as_deref())?,
-            horizon_year: year("horizonYear", input.horizon_year)?,
-            status: input.status.unwrap_or(DocumentStatus::InForce),
-            source_url: text::url("sourceUrl", input.source_url.as_deref())?,
-            implements: ids(input.implements_ids, |id| DocumentId::from_global(id, "implementsIds"))?,
-        };
+        let new = input.into_new()?;
         let document = write(ctx, async |tx| {
             may_edit(rc, tx, Subject::Agency(new.issuer.0, "issuerId")).await?;
             tx.create_document(new).await
@@ -518,21 +551,7 @@ impl Mutation {
     /// Creates a task with its presiding and coordinating agencies.
     async fn create_task(&self, ctx: &Context<'_>, input: CreateTaskInput) -> Result<TaskPayload> {
         let rc = request(ctx);
-        let new = NewTask {
-            document: DocumentId::from_global(&input.document_id, "documentId")?,
-            group: input.group_id.map(|id| TaskGroupId::from_global(&id, "groupId")).transpose()?,
-            parent: input.parent_id.map(|id| TaskId::from_global(&id, "parentId")).transpose()?,
-            code: text::local_code("code", &input.code)?,
-            title: text::optional("title", input.title.as_deref())?,
-            title_translations: Translations::with("titleEn", "en", input.title_en.as_deref())?,
-            content: text::required("content", &input.content)?,
-            content_translations: Translations::with("contentEn", "en", input.content_en.as_deref())?,
-            expected_output: text::optional("expectedOutput", input.expected_output.as_deref())?,
-            deadline: input.deadline.unwrap_or_default().into_deadline()?,
-            lead: AgencyId::from_global(&input.lead_agency_id, "leadAgencyId")?,
-            coordinators: unique(ids(input.coordinator_ids, |id| AgencyId::from_global(id, "coordinatorIds"))?)?,
-            assigned_on: day(input.assigned_on),
-        };
+        let new = input.into_new()?;
         let task = write(ctx, async |tx| {
             may_edit(rc, tx, Subject::Document(new.document.0)).await?;
             tx.create_task(new).await

@@ -1,15 +1,21 @@
 //! Assembling the schema, and its SDL as published in `schema.graphql`.
 
-use async_graphql::Schema;
+use async_graphql::{MergedObject, Schema};
 
 use super::mutation::Mutation;
 use super::query::Query;
 use super::subscription::SubscriptionRoot;
+use super::upsert::UpsertMutation;
 
-pub type AppSchema = Schema<Query, Mutation, SubscriptionRoot>;
+/// Every mutation, from the modules that hold them.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(Mutation, UpsertMutation);
+
+pub type AppSchema = Schema<Query, MutationRoot, SubscriptionRoot>;
 
 pub fn build_schema() -> AppSchema {
-    Schema::build(Query, Mutation, SubscriptionRoot).finish()
+    Schema::build(Query, MutationRoot::default(), SubscriptionRoot).finish()
 }
 
 /// The SDL that `directives schema` prints and `schema.graphql` holds.

@@ -12,6 +12,7 @@ mod locks;
 mod page;
 mod reports;
 mod tasks;
+mod upserts;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

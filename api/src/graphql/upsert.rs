@@ -1,0 +1,177 @@
+//! Batch create-or-update by another system's keys: what a province's system sends to keep this
+//! service in step with its own records. Each batch is one transaction.
+
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+
+use super::context::{request, today};
+use super::mutation::{CreateAgencyInput, CreateDocumentInput, CreateTaskInput, may_edit, write};
+use super::types::{Agency, Document, Task};
+use crate::domain::policy::Action;
+use crate::error::{Error, Result};
+use crate::store::Subject;
+
+/// The most items one batch may hold; send more in several batches.
+pub const MAX_BATCH: usize = 500;
+
+#[derive(InputObject)]
+pub struct AgencyUpsert {
+    /// The agency's key in the source system.
+    pub external_id: String,
+    #[graphql(flatten)]
+    pub agency: CreateAgencyInput,
+}
+
+#[derive(InputObject)]
+pub struct UpsertAgenciesInput {
+    /// The system the external ids belong to, e.g. `hung-yen-egov`.
+    pub source: String,
+    pub items: Vec<AgencyUpsert>,
+}
+
+#[derive(SimpleObject)]
+pub struct UpsertAgenciesPayload {
+    /// In the order of the items.
+    pub agencies: Vec<Agency>,
+}
+
+#[derive(InputObject)]
+pub struct DocumentUpsert {
+    pub external_id: String,
+    #[graphql(flatten)]
+    pub document: CreateDocumentInput,
+}
+
+#[derive(InputObject)]
+pub struct UpsertDocumentsInput {
+    pub source: String,
+    pub items: Vec<DocumentUpsert>,
+}
+
+#[derive(SimpleObject)]
+pub struct UpsertDocumentsPayload {
+    pub documents: Vec<Document>,
+}
+
+#[derive(InputObject)]
+pub struct TaskUpsert {
+    pub external_id: String,
+    /// With the presiding and coordinating agencies the task must have: those no longer named end
+    /// today and stay as history.
+    #[graphql(flatten)]
+    pub task: CreateTaskInput,
+}
+
+#[derive(InputObject)]
+pub struct UpsertTasksInput {
+    pub source: String,
+    pub items: Vec<TaskUpsert>,
+}
+
+#[derive(SimpleObject)]
+pub struct UpsertTasksPayload {
+    pub tasks: Vec<Task>,
+}
+
+/// Checks the source and the batch size.
+fn batch(source: &str, len: usize) -> Result<String> {
+    if len > MAX_BATCH {
+        return Err(Error::bad_field("items", format!("a batch holds at most {MAX_BATCH} items, not {len}")));
+    }
+    let source = source.trim();
+    if source.is_empty() || source.len() > 100 {
+        return Err(Error::bad_field("source", "source must name the sending system in 1 to 100 characters"));
+    }
+    Ok(source.to_owned())
+}
+
+fn external_id(value: &str) -> Result<String> {
+    let id = value.trim();
+    if id.is_empty() || id.len() > 200 {
+        return Err(Error::bad_field("externalId", "externalId must be 1 to 200 characters"));
+    }
+    Ok(id.to_owned())
+}
+
+/// Names the item an error is about, in the message and in the field (`items[3].code`).
+fn in_item(i: usize, err: Error) -> Error {
+    let field = err.field.as_deref().map(|f| format!("items[{i}].{f}"));
+    Error { message: format!("item {i}: {}", err.message), field, ..err }
+}
+
+#[derive(Default)]
+pub struct UpsertMutation;
+
+/// An item's input, checked, with any error naming the item.
+fn checked<T>(i: usize, check: impl FnOnce() -> Result<T>) -> Result<T> {
+    check().map_err(|e| in_item(i, e))
+}
+
+#[Object]
+impl UpsertMutation {
+    /// Creates or updates agencies by their keys in `source`. Sending the same batch twice changes
+    /// nothing the second time.
+    async fn upsert_agencies(&self, ctx: &Context<'_>, input: UpsertAgenciesInput) -> Result<UpsertAgenciesPayload> {
+        let rc = request(ctx);
+        rc.authorize(Action::ManageAgencies)?;
+        let source = batch(&input.source, input.items.len())?;
+        let items = input
+            .items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| checked(i, || Ok((external_id(&item.external_id)?, item.agency.into_new()?))))
+            .collect::<Result<Vec<_>>>()?;
+        let agencies = write(ctx, async |tx| {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, (id, new)) in items.into_iter().enumerate() {
+                out.push(tx.upsert_agency(&source, &id, new).await.map_err(|e| in_item(i, e))?);
+            }
+            Ok(out)
+        })
+        .await?;
+        Ok(UpsertAgenciesPayload { agencies: agencies.into_iter().map(Agency).collect() })
+    }
+
+    /// Creates or updates documents by their keys in `source`; `implementsIds` links are added.
+    async fn upsert_documents(&self, ctx: &Context<'_>, input: UpsertDocumentsInput) -> Result<UpsertDocumentsPayload> {
+        let rc = request(ctx);
+        let source = batch(&input.source, input.items.len())?;
+        let items = input
+            .items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| checked(i, || Ok((external_id(&item.external_id)?, item.document.into_new()?))))
+            .collect::<Result<Vec<_>>>()?;
+        let documents = write(ctx, async |tx| {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, (id, new)) in items.into_iter().enumerate() {
+                may_edit(rc, tx, Subject::Agency(new.issuer.0, "issuerId")).await.map_err(|e| in_item(i, e))?;
+                out.push(tx.upsert_document(&source, &id, new).await.map_err(|e| in_item(i, e))?);
+            }
+            Ok(out)
+        })
+        .await?;
+        Ok(UpsertDocumentsPayload { documents: documents.into_iter().map(Document).collect() })
+    }
+
+    /// Creates or updates tasks, with their agencies, by their keys in `source`.
+    async fn upsert_tasks(&self, ctx: &Context<'_>, input: UpsertTasksInput) -> Result<UpsertTasksPayload> {
+        let rc = request(ctx);
+        let source = batch(&input.source, input.items.len())?;
+        let items = input
+            .items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| checked(i, || Ok((external_id(&item.external_id)?, item.task.into_new()?))))
+            .collect::<Result<Vec<_>>>()?;
+        let tasks = write(ctx, async |tx| {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, (id, new)) in items.into_iter().enumerate() {
+                may_edit(rc, tx, Subject::Document(new.document.0)).await.map_err(|e| in_item(i, e))?;
+                out.push(tx.upsert_task(&source, &id, new, today()).await.map_err(|e| in_item(i, e))?);
+            }
+            Ok(out)
+        })
+        .await?;
+        Ok(UpsertTasksPayload { tasks: tasks.into_iter().map(Task).collect() })
+    }
+}
