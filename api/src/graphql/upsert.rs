@@ -3,12 +3,12 @@
 
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 
-use super::context::{request, today};
+use super::context::{RequestContext, request, today};
 use super::mutation::{CreateAgencyInput, CreateDocumentInput, CreateTaskInput, may_edit, write};
 use super::types::{Agency, Document, Task};
 use crate::domain::policy::Action;
 use crate::error::{Error, Result};
-use crate::store::Subject;
+use crate::store::{Subject, Tx};
 
 /// The most items one batch may hold; send more in several batches.
 pub const MAX_BATCH: usize = 500;
@@ -106,71 +106,74 @@ fn checked<T>(i: usize, check: impl FnOnce() -> Result<T>) -> Result<T> {
     check().map_err(|e| in_item(i, e))
 }
 
+/// Checks a batch, then applies its items in one transaction, in order; any error names its item
+/// and refuses the whole batch.
+async fn upsert<I, N, M>(
+    ctx: &Context<'_>,
+    source: &str,
+    items: Vec<I>,
+    parse: impl Fn(I) -> Result<(String, N)>,
+    apply: impl AsyncFn(&RequestContext, &Tx, &str, &str, N) -> Result<M>,
+) -> Result<Vec<M>> {
+    let rc = request(ctx);
+    let source = batch(source, items.len())?;
+    let items =
+        items.into_iter().enumerate().map(|(i, item)| checked(i, || parse(item))).collect::<Result<Vec<_>>>()?;
+    write(ctx, async |tx| {
+        let mut out = Vec::with_capacity(items.len());
+        for (i, (external_id, new)) in items.into_iter().enumerate() {
+            out.push(apply(rc, tx, &source, &external_id, new).await.map_err(|e| in_item(i, e))?);
+        }
+        Ok(out)
+    })
+    .await
+}
+
 #[Object]
 impl UpsertMutation {
     /// Creates or updates agencies by their keys in `source`. Sending the same batch twice changes
     /// nothing the second time.
     async fn upsert_agencies(&self, ctx: &Context<'_>, input: UpsertAgenciesInput) -> Result<UpsertAgenciesPayload> {
-        let rc = request(ctx);
-        rc.authorize(Action::ManageAgencies)?;
-        let source = batch(&input.source, input.items.len())?;
-        let items = input
-            .items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| checked(i, || Ok((external_id(&item.external_id)?, item.agency.into_new()?))))
-            .collect::<Result<Vec<_>>>()?;
-        let agencies = write(ctx, async |tx| {
-            let mut out = Vec::with_capacity(items.len());
-            for (i, (id, new)) in items.into_iter().enumerate() {
-                out.push(tx.upsert_agency(&source, &id, new).await.map_err(|e| in_item(i, e))?);
-            }
-            Ok(out)
-        })
+        request(ctx).authorize(Action::ManageAgencies)?;
+        let agencies = upsert(
+            ctx,
+            &input.source,
+            input.items,
+            |item| Ok((external_id(&item.external_id)?, item.agency.into_new()?)),
+            async |_, tx, source, id, new| tx.upsert_agency(source, id, new).await,
+        )
         .await?;
         Ok(UpsertAgenciesPayload { agencies: agencies.into_iter().map(Agency).collect() })
     }
 
     /// Creates or updates documents by their keys in `source`; `implementsIds` links are added.
     async fn upsert_documents(&self, ctx: &Context<'_>, input: UpsertDocumentsInput) -> Result<UpsertDocumentsPayload> {
-        let rc = request(ctx);
-        let source = batch(&input.source, input.items.len())?;
-        let items = input
-            .items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| checked(i, || Ok((external_id(&item.external_id)?, item.document.into_new()?))))
-            .collect::<Result<Vec<_>>>()?;
-        let documents = write(ctx, async |tx| {
-            let mut out = Vec::with_capacity(items.len());
-            for (i, (id, new)) in items.into_iter().enumerate() {
-                may_edit(rc, tx, Subject::Agency(new.issuer.0, "issuerId")).await.map_err(|e| in_item(i, e))?;
-                out.push(tx.upsert_document(&source, &id, new).await.map_err(|e| in_item(i, e))?);
-            }
-            Ok(out)
-        })
+        let documents = upsert(
+            ctx,
+            &input.source,
+            input.items,
+            |item| Ok((external_id(&item.external_id)?, item.document.into_new()?)),
+            async |rc, tx, source, id, new| {
+                may_edit(rc, tx, Subject::Agency(new.issuer.0, "issuerId")).await?;
+                tx.upsert_document(source, id, new).await
+            },
+        )
         .await?;
         Ok(UpsertDocumentsPayload { documents: documents.into_iter().map(Document).collect() })
     }
 
     /// Creates or updates tasks, with their agencies, by their keys in `source`.
     async fn upsert_tasks(&self, ctx: &Context<'_>, input: UpsertTasksInput) -> Result<UpsertTasksPayload> {
-        let rc = request(ctx);
-        let source = batch(&input.source, input.items.len())?;
-        let items = input
-            .items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| checked(i, || Ok((external_id(&item.external_id)?, item.task.into_new()?))))
-            .collect::<Result<Vec<_>>>()?;
-        let tasks = write(ctx, async |tx| {
-            let mut out = Vec::with_capacity(items.len());
-            for (i, (id, new)) in items.into_iter().enumerate() {
-                may_edit(rc, tx, Subject::Document(new.document.0)).await.map_err(|e| in_item(i, e))?;
-                out.push(tx.upsert_task(&source, &id, new, today()).await.map_err(|e| in_item(i, e))?);
-            }
-            Ok(out)
-        })
+        let tasks = upsert(
+            ctx,
+            &input.source,
+            input.items,
+            |item| Ok((external_id(&item.external_id)?, item.task.into_new()?)),
+            async |rc, tx, source, id, new| {
+                may_edit(rc, tx, Subject::Document(new.document.0)).await?;
+                tx.upsert_task(source, id, new, today()).await
+            },
+        )
         .await?;
         Ok(UpsertTasksPayload { tasks: tasks.into_iter().map(Task).collect() })
     }
