@@ -1,10 +1,10 @@
 use sea_orm::entity::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::sea_orm_active_enums::RelationKind;
 
 /// A directed link: `from_id` KIND `to_id` (the implementing document points at what it implements).
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "document_relation")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

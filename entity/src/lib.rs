@@ -7,6 +7,7 @@ pub mod change_log;
 pub mod document;
 pub mod document_relation;
 pub mod external_reference;
+pub mod idempotency_key;
 pub mod progress_report;
 pub mod sea_orm_active_enums;
 pub mod task;

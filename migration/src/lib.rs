@@ -6,6 +6,7 @@ mod m20260101_000001_core;
 mod m20260102_000001_audit_log;
 mod m20260103_000001_change_log;
 mod m20260104_000001_external_reference;
+mod m20260105_000001_idempotency_key;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260102_000001_audit_log::Migration),
             Box::new(m20260103_000001_change_log::Migration),
             Box::new(m20260104_000001_external_reference::Migration),
+            Box::new(m20260105_000001_idempotency_key::Migration),
         ]
     }
 }

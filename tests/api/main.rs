@@ -8,6 +8,7 @@ mod auth;
 mod changes;
 mod documents;
 mod http;
+mod idempotency;
 mod links;
 mod pagination;
 mod roles;

@@ -6,6 +6,9 @@ use entity::sea_orm_active_enums::{
     AgencyKind, AgencyLevel, AssignmentRole, DocumentKind, DocumentStatus, PeriodKind, ProgressState, Recurrence,
     RelationKind,
 };
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
 
 use super::context::{RequestContext, authorized, request, today};
 use super::scalars::Date;
@@ -25,12 +28,71 @@ use crate::store::{
 
 /// Runs `f` in one transaction on behalf of the caller: what it wrote, and the audit records of
 /// it, are committed together, or nothing is.
-pub(super) async fn write<T>(ctx: &Context<'_>, f: impl AsyncFnOnce(&Tx) -> Result<T>) -> Result<T> {
+///
+/// With an `idempotencyKey` in its input, a retry of the same input returns the first result
+/// without running `f` again; the key with another input is a CONFLICT.
+pub(super) async fn write<T>(ctx: &Context<'_>, f: impl AsyncFnOnce(&Tx) -> Result<T>) -> Result<T>
+where
+    T: Serialize + DeserializeOwned,
+{
     let rc = request(ctx);
-    let tx = rc.store.begin(rc.audit(ctx.field().name())).await?;
+    let operation = ctx.field().name();
+    let retry = retry_key(ctx)?;
+    let audit = rc.audit(operation);
+    let sub = audit.sub.clone();
+    let tx = rc.store.begin(audit).await?;
+    if let Some((key, hash)) = &retry
+        && let Some(first) = tx.recall(&sub, key).await?
+    {
+        if first.operation == operation && &first.input_hash == hash {
+            return serde_json::from_value(first.result).map_err(Error::internal);
+        }
+        return Err(Error::conflict(format!(
+            "the idempotency key {key} was used for another input (of {}); use a new key for a new change",
+            first.operation
+        ))
+        .with_field("idempotencyKey"));
+    }
     let out = f(&tx).await?;
+    if let Some((key, hash)) = retry {
+        tx.keep(&sub, &key, operation, &hash, serde_json::to_value(&out).map_err(Error::internal)?).await?;
+    }
     tx.commit().await?;
     Ok(out)
+}
+
+/// The `idempotencyKey` of this mutation's input, with a hash of the whole input in canonical form
+/// (object keys sorted), so that a retry matches whatever order its fields come in.
+fn retry_key(ctx: &Context<'_>) -> Result<Option<(String, String)>> {
+    let arguments = ctx.field().arguments().map_err(|e| Error::bad_input(e.message))?;
+    let Some((_, input)) = arguments.into_iter().find(|(name, _)| name.as_str() == "input") else {
+        return Ok(None);
+    };
+    let input = input.into_json().map_err(Error::internal)?;
+    let Some(key) = input.get("idempotencyKey").and_then(|k| k.as_str()).map(str::trim) else {
+        return Ok(None);
+    };
+    if key.is_empty() || key.len() > 200 {
+        return Err(Error::bad_field("idempotencyKey", "idempotencyKey must be 1 to 200 characters"));
+    }
+    let digest = Sha256::digest(canonical(&input).as_bytes());
+    Ok(Some((key.to_owned(), format!("{digest:x}"))))
+}
+
+fn canonical(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            let fields: Vec<String> = entries
+                .into_iter()
+                .map(|(k, v)| format!("{}:{}", serde_json::Value::from(k.as_str()), canonical(v)))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+        serde_json::Value::Array(items) => format!("[{}]", items.iter().map(canonical).collect::<Vec<_>>().join(",")),
+        other => other.to_string(),
+    }
 }
 
 /// The policy's verdict on changing what `subject` belongs to, from facts read in the transaction.
@@ -65,8 +127,21 @@ fn year(field: &str, value: Option<i32>) -> Result<Option<i32>> {
     }
 }
 
+/// The retry key every mutation input carries.
+#[derive(InputObject, Default)]
+pub struct Idempotency {
+    /// Makes the mutation safe to retry: sent again with the same key and the same input, it returns
+    /// the first result without applying the change again; the same key with another input is a
+    /// CONFLICT. Keys are kept at least 24 hours, per caller.
+    // Read from the raw arguments by `write`, which hashes the whole input along with it.
+    #[allow(dead_code)]
+    pub idempotency_key: Option<String>,
+}
+
 #[derive(InputObject)]
 pub struct DeleteInput {
+    #[graphql(flatten)]
+    pub once: Idempotency,
     pub id: ID,
     /// The version last read: a delete of a changed entity is refused with CONFLICT.
     pub expected_version: i32,
@@ -79,6 +154,15 @@ pub struct DeletePayload {
 
 #[derive(InputObject)]
 pub struct CreateAgencyInput {
+    #[graphql(flatten)]
+    pub fields: AgencyFields,
+    #[graphql(flatten)]
+    pub once: Idempotency,
+}
+
+/// The fields of a new entity, shared by its create mutation and the items of its upsert.
+#[derive(InputObject)]
+pub struct AgencyFields {
     pub code: String,
     /// The Vietnamese name.
     pub name: String,
@@ -90,6 +174,8 @@ pub struct CreateAgencyInput {
 
 #[derive(InputObject)]
 pub struct UpdateAgencyInput {
+    #[graphql(flatten)]
+    pub once: Idempotency,
     pub id: ID,
     pub expected_version: i32,
     pub code: Option<String>,
@@ -110,6 +196,15 @@ pub struct AgencyPayload {
 
 #[derive(InputObject)]
 pub struct CreateDocumentInput {
+    #[graphql(flatten)]
+    pub fields: DocumentFields,
+    #[graphql(flatten)]
+    pub once: Idempotency,
+}
+
+/// The fields of a new entity, shared by its create mutation and the items of its upsert.
+#[derive(InputObject)]
+pub struct DocumentFields {
     /// The number and symbol in any accepted spelling; stored normalized.
     pub symbol: String,
     pub issuer_id: ID,
@@ -131,6 +226,8 @@ pub struct CreateDocumentInput {
 
 #[derive(InputObject)]
 pub struct UpdateDocumentInput {
+    #[graphql(flatten)]
+    pub once: Idempotency,
     pub id: ID,
     pub expected_version: i32,
     pub symbol: Option<String>,
@@ -158,6 +255,8 @@ pub struct DocumentPayload {
 
 #[derive(InputObject)]
 pub struct LinkDocumentsInput {
+    #[graphql(flatten)]
+    pub once: Idempotency,
     /// The document that relates: for IMPLEMENTS, the one that carries the other out.
     pub from_id: ID,
     pub to_id: ID,
@@ -172,6 +271,8 @@ pub struct LinkDocumentsPayload {
 
 #[derive(InputObject)]
 pub struct CreateTaskGroupInput {
+    #[graphql(flatten)]
+    pub once: Idempotency,
     pub document_id: ID,
     pub code: String,
     pub title: String,
@@ -180,6 +281,8 @@ pub struct CreateTaskGroupInput {
 
 #[derive(InputObject)]
 pub struct UpdateTaskGroupInput {
+    #[graphql(flatten)]
+    pub once: Idempotency,
     pub id: ID,
     pub expected_version: i32,
     pub code: Option<String>,
@@ -209,6 +312,15 @@ impl DeadlineInput {
 
 #[derive(InputObject)]
 pub struct CreateTaskInput {
+    #[graphql(flatten)]
+    pub fields: TaskFields,
+    #[graphql(flatten)]
+    pub once: Idempotency,
+}
+
+/// The fields of a new entity, shared by its create mutation and the items of its upsert.
+#[derive(InputObject)]
+pub struct TaskFields {
     pub document_id: ID,
     /// The task's code within the document, e.g. `1` or `2.3`.
     pub code: String,
@@ -231,6 +343,8 @@ pub struct CreateTaskInput {
 
 #[derive(InputObject)]
 pub struct UpdateTaskInput {
+    #[graphql(flatten)]
+    pub once: Idempotency,
     pub id: ID,
     pub expected_version: i32,
     pub code: Option<String>,
@@ -258,6 +372,8 @@ pub struct TaskPayload {
 
 #[derive(InputObject)]
 pub struct AssignTaskInput {
+    #[graphql(flatten)]
+    pub once: Idempotency,
     pub task_id: ID,
     pub agency_id: ID,
     pub role: AssignmentRole,
@@ -268,6 +384,8 @@ pub struct AssignTaskInput {
 
 #[derive(InputObject)]
 pub struct UnassignTaskInput {
+    #[graphql(flatten)]
+    pub once: Idempotency,
     pub task_id: ID,
     pub agency_id: ID,
     /// The last day of responsibility; defaults to today. The assignment is kept as history.
@@ -283,6 +401,8 @@ pub struct AssignmentPayload {
 /// Corrects an assignment. To hand a task to another agency, unassign one and assign the other.
 #[derive(InputObject)]
 pub struct UpdateTaskAssignmentInput {
+    #[graphql(flatten)]
+    pub once: Idempotency,
     pub id: ID,
     pub expected_version: i32,
     pub role: Option<AssignmentRole>,
@@ -296,6 +416,8 @@ pub struct UpdateTaskAssignmentInput {
 
 #[derive(InputObject)]
 pub struct SetTaskProgressInput {
+    #[graphql(flatten)]
+    pub once: Idempotency,
     pub id: ID,
     pub expected_version: i32,
     pub progress_state: ProgressState,
@@ -305,6 +427,8 @@ pub struct SetTaskProgressInput {
 
 #[derive(InputObject)]
 pub struct SubmitProgressReportInput {
+    #[graphql(flatten)]
+    pub once: Idempotency,
     pub task_id: ID,
     /// The reporting agency: it must be assigned to the task during the period.
     pub agency_id: ID,
@@ -317,6 +441,8 @@ pub struct SubmitProgressReportInput {
 
 #[derive(InputObject)]
 pub struct UpdateProgressReportInput {
+    #[graphql(flatten)]
+    pub once: Idempotency,
     pub id: ID,
     pub expected_version: i32,
     pub period_kind: Option<PeriodKind>,
@@ -331,7 +457,7 @@ pub struct ProgressReportPayload {
     pub progress_report: ProgressReport,
 }
 
-impl CreateAgencyInput {
+impl AgencyFields {
     pub(super) fn into_new(self) -> Result<NewAgency> {
         Ok(NewAgency {
             code: text::agency_code("code", &self.code)?,
@@ -344,7 +470,7 @@ impl CreateAgencyInput {
     }
 }
 
-impl CreateDocumentInput {
+impl DocumentFields {
     pub(super) fn into_new(self) -> Result<NewDocument> {
         Ok(NewDocument {
             symbol: symbol(&self.symbol)?,
@@ -363,7 +489,7 @@ impl CreateDocumentInput {
     }
 }
 
-impl CreateTaskInput {
+impl TaskFields {
     pub(super) fn into_new(self) -> Result<NewTask> {
         Ok(NewTask {
             document: DocumentId::from_global(&self.document_id, "documentId")?,
@@ -398,7 +524,7 @@ pub struct Mutation;
 impl Mutation {
     async fn create_agency(&self, ctx: &Context<'_>, input: CreateAgencyInput) -> Result<AgencyPayload> {
         authorized(ctx, Action::ManageAgencies)?;
-        let new = input.into_new()?;
+        let new = input.fields.into_new()?;
         let agency = write(ctx, async |tx| tx.create_agency(new).await).await?;
         Ok(AgencyPayload { agency: Agency(agency) })
     }
@@ -430,7 +556,7 @@ impl Mutation {
 
     async fn create_document(&self, ctx: &Context<'_>, input: CreateDocumentInput) -> Result<DocumentPayload> {
         let rc = request(ctx);
-        let new = input.into_new()?;
+        let new = input.fields.into_new()?;
         let document = write(ctx, async |tx| {
             may_edit(rc, tx, Subject::Agency(new.issuer.0, "issuerId")).await?;
             tx.create_document(new).await
@@ -551,7 +677,7 @@ impl Mutation {
     /// Creates a task with its presiding and coordinating agencies.
     async fn create_task(&self, ctx: &Context<'_>, input: CreateTaskInput) -> Result<TaskPayload> {
         let rc = request(ctx);
-        let new = input.into_new()?;
+        let new = input.fields.into_new()?;
         let task = write(ctx, async |tx| {
             may_edit(rc, tx, Subject::Document(new.document.0)).await?;
             tx.create_task(new).await

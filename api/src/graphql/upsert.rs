@@ -4,7 +4,7 @@
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 
 use super::context::{RequestContext, request, today};
-use super::mutation::{CreateAgencyInput, CreateDocumentInput, CreateTaskInput, may_edit, write};
+use super::mutation::{AgencyFields, DocumentFields, Idempotency, TaskFields, may_edit, write};
 use super::types::{Agency, Document, Task};
 use crate::domain::policy::Action;
 use crate::error::{Error, Result};
@@ -18,11 +18,13 @@ pub struct AgencyUpsert {
     /// The agency's key in the source system.
     pub external_id: String,
     #[graphql(flatten)]
-    pub agency: CreateAgencyInput,
+    pub agency: AgencyFields,
 }
 
 #[derive(InputObject)]
 pub struct UpsertAgenciesInput {
+    #[graphql(flatten)]
+    pub once: Idempotency,
     /// The system the external ids belong to, e.g. `hung-yen-egov`.
     pub source: String,
     pub items: Vec<AgencyUpsert>,
@@ -38,11 +40,13 @@ pub struct UpsertAgenciesPayload {
 pub struct DocumentUpsert {
     pub external_id: String,
     #[graphql(flatten)]
-    pub document: CreateDocumentInput,
+    pub document: DocumentFields,
 }
 
 #[derive(InputObject)]
 pub struct UpsertDocumentsInput {
+    #[graphql(flatten)]
+    pub once: Idempotency,
     pub source: String,
     pub items: Vec<DocumentUpsert>,
 }
@@ -58,11 +62,13 @@ pub struct TaskUpsert {
     /// With the presiding and coordinating agencies the task must have: those no longer named end
     /// today and stay as history.
     #[graphql(flatten)]
-    pub task: CreateTaskInput,
+    pub task: TaskFields,
 }
 
 #[derive(InputObject)]
 pub struct UpsertTasksInput {
+    #[graphql(flatten)]
+    pub once: Idempotency,
     pub source: String,
     pub items: Vec<TaskUpsert>,
 }
@@ -114,7 +120,10 @@ async fn upsert<I, N, M>(
     items: Vec<I>,
     parse: impl Fn(I) -> Result<(String, N)>,
     apply: impl AsyncFn(&RequestContext, &Tx, &str, &str, N) -> Result<M>,
-) -> Result<Vec<M>> {
+) -> Result<Vec<M>>
+where
+    M: serde::Serialize + serde::de::DeserializeOwned,
+{
     let rc = request(ctx);
     let source = batch(source, items.len())?;
     let items =

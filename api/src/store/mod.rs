@@ -8,6 +8,7 @@ mod changes;
 mod connect;
 mod documents;
 pub mod hierarchy;
+mod idempotency;
 mod locks;
 mod page;
 mod reports;
