@@ -192,6 +192,19 @@ impl TestApp {
         start(self.database_url.clone(), Cleanup::Nothing, test_auth(), false).await
     }
 
+    /// A client of another server (another process) on the same database, with the same tokens.
+    #[cfg_attr(not(test_pg), allow(dead_code))]
+    pub fn client_of(&self, address: String) -> TestApp {
+        TestApp {
+            address,
+            client: reqwest::Client::new(),
+            database_url: self.database_url.clone(),
+            minter: Minter::from_settings(&test_auth()).expect("a minter for the test secret"),
+            admin_token: self.admin_token.clone(),
+            cleanup: Cleanup::Nothing,
+        }
+    }
+
     /// A token for `sub` with `roles`, acting for `agency`.
     pub fn token(&self, sub: &str, roles: &[Role], agency: Option<&str>) -> String {
         self.minter.mint(sub, roles, agency, Duration::from_secs(3600)).unwrap()

@@ -121,3 +121,56 @@ async fn changes_reach_subscribers_of_other_instances() {
         assert!(started.elapsed() < std::time::Duration::from_secs(1), "took {:?}", started.elapsed());
     }
 }
+
+/// The same across two server processes: the subscriber on this one, the writes through a child
+/// `directives serve` process on the same PostgreSQL.
+#[cfg(test_pg)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_reach_subscribers_across_processes() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let a = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await;
+    /// Stops the child however the test ends.
+    struct Child(std::process::Child);
+    impl Drop for Child {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    let mut child = Child(
+        Command::new(env!("CARGO_BIN_EXE_directives"))
+            .arg("serve")
+            .env("DATABASE_URL", &a.database_url)
+            .env("DIRECTIVES_BIND", "127.0.0.1:0")
+            .env("DIRECTIVES_JWT_SECRET", crate::helpers::TEST_SECRET)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the second process starts"),
+    );
+    // Kept open to the end: the child must be able to go on printing.
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("directives is listening on ").map(|a| format!("http://{a}")))
+        .expect("the second process says where it listens");
+    let b = a.client_of(address);
+
+    let mut socket = open(&a, json!({ "Authorization": format!("Bearer {}", a.admin_token) })).await;
+    assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
+    subscribe(&mut socket, None).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let started = std::time::Instant::now();
+    create_agency(&b, "P1").await;
+    let change = next_change(&mut socket, 1).await;
+    assert_eq!(change["sequence"], 1);
+    let latency = started.elapsed();
+    drop(child);
+    drop(lines);
+    assert!(latency < std::time::Duration::from_secs(1), "took {latency:?}");
+}
