@@ -172,6 +172,29 @@ async fn upserts_go_through_the_same_policy(app: TestApp) {
     let r = app.gql_as(&editor, DOCUMENTS, plan(&cp, "6/NQ-CP")).await;
     r.expect_error("FORBIDDEN");
     assert_eq!(r.error_field(), None, "a refusal is not an input error");
+
+    // A reference to what someone else issued does not become the editor's by naming a new issuer.
+    let r = app.gql(DOCUMENTS, plan(&cp, "7/NQ-CP")).await;
+    let cp_doc = r.str("upsertDocuments.documents.0.id");
+    let hijack = json!({ "i": { "source": "hung-yen-egov", "items": [{ "externalId": "7/NQ-CP", "symbol": "7/KH-UBND",
+        "issuerId": hy, "issuedOn": "2025-01-10", "title": "Kế hoạch" }] } });
+    app.gql_as(&editor, DOCUMENTS, hijack).await.expect_error("FORBIDDEN");
+    let own = app.gql_as(&editor, DOCUMENTS, plan(&hy, "8/KH-UBND")).await.str("upsertDocuments.documents.0.id");
+    let task = |document: &str, lead: &str| {
+        json!({ "i": { "source": "hung-yen-egov", "items": [{ "externalId": "nv-1",
+        "documentId": document, "code": "1", "content": "Nhiệm vụ", "leadAgencyId": lead }] } })
+    };
+    app.gql(TASKS, task(&cp_doc, &cp)).await.data("upsertTasks");
+    app.gql_as(&editor, TASKS, task(&own, &hy)).await.expect_error("FORBIDDEN");
+    let r = app
+        .gql(
+            "query($id: ID!) { node(id: $id) { ... on Document { symbol issuer { code } tasks { totalCount } } } }",
+            json!({ "id": cp_doc }),
+        )
+        .await;
+    assert_eq!(r.str("node.symbol"), "7/NQ-CP");
+    assert_eq!(r.str("node.issuer.code"), "CP");
+    assert_eq!(r.i64("node.tasks.totalCount"), 1);
 }
 
 db_tests!(

@@ -164,7 +164,11 @@ impl UpsertMutation {
             |item| Ok((external_id(&item.external_id)?, item.document.into_new()?)),
             async |rc, tx, source, id, new| {
                 may_edit(rc, tx, Subject::Agency(new.issuer.0, "issuerId")).await?;
-                tx.upsert_document(source, id, new).await
+                let target = tx.document_target(source, id, &new).await?;
+                if let Some(existing) = target.existing() {
+                    may_edit(rc, tx, Subject::Document(existing)).await?;
+                }
+                tx.upsert_document(target, source, id, new).await
             },
         )
         .await?;
@@ -180,7 +184,11 @@ impl UpsertMutation {
             |item| Ok((external_id(&item.external_id)?, item.task.into_new()?)),
             async |rc, tx, source, id, new| {
                 may_edit(rc, tx, Subject::Document(new.document.0)).await?;
-                tx.upsert_task(source, id, new, today()).await
+                let target = tx.task_target(source, id, &new).await?;
+                if let Some(existing) = target.existing() {
+                    may_edit(rc, tx, Subject::Task(existing)).await?;
+                }
+                tx.upsert_task(target, source, id, new, today()).await
             },
         )
         .await?;

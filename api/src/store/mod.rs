@@ -33,6 +33,7 @@ pub use hierarchy::Subject;
 pub use page::{Page, PageRequest, Window};
 pub use reports::{NewReport, ReportChanges};
 pub use tasks::{NewTask, NewTaskGroup, TaskChanges, TaskGroupChanges, TaskParent, TaskQuery};
+pub use upserts::Target;
 
 use crate::error::Result;
 

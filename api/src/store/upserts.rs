@@ -17,6 +17,20 @@ use crate::domain::i18n::Translations;
 use crate::error::Result;
 use crate::ids::{AgencyId, DocumentId, TaskGroupId, TaskId};
 
+/// The entity an upsert item names, if one exists yet.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    found: Option<Uuid>,
+    /// The reference is stored already (otherwise the entity was found by its natural key).
+    known: bool,
+}
+
+impl Target {
+    pub fn existing(&self) -> Option<Uuid> {
+        self.found
+    }
+}
+
 /// The new value when it differs from the current one.
 fn differs<T: PartialEq>(current: &T, new: T) -> Option<T> {
     (current != &new).then_some(new)
@@ -61,16 +75,16 @@ impl Tx {
         entity_type: &str,
         external_id: &str,
         natural: Option<Uuid>,
-    ) -> Result<(Option<Uuid>, bool)> {
+    ) -> Result<Target> {
         match self.external(source, entity_type, external_id).await? {
-            Some(id) => Ok((Some(id), true)),
-            None => Ok((natural, false)),
+            Some(id) => Ok(Target { found: Some(id), known: true }),
+            None => Ok(Target { found: natural, known: false }),
         }
     }
 
     pub async fn upsert_agency(&self, source: &str, external_id: &str, new: NewAgency) -> Result<agency::Model> {
         let natural = self.agency_by_code(&new.code).await?.map(|a| a.id);
-        let (found, known) = self.resolve(source, "Agency", external_id, natural).await?;
+        let Target { found, known } = self.resolve(source, "Agency", external_id, natural).await?;
         let Some(id) = found else {
             let created = self.create_agency(new).await?;
             self.remember(source, "Agency", external_id, created.id).await?;
@@ -94,10 +108,23 @@ impl Tx {
         self.update_agency(AgencyId(id), current.version, changes).await
     }
 
-    pub async fn upsert_document(&self, source: &str, external_id: &str, new: NewDocument) -> Result<document::Model> {
+    /// The document an upsert item names: by its reference, else by issuer + symbol + year.
+    pub async fn document_target(&self, source: &str, external_id: &str, new: &NewDocument) -> Result<Target> {
         let natural =
             self.document_by_key(new.issuer.0, new.symbol.normalized(), new.issued_on.year()).await?.map(|d| d.id);
-        let (found, known) = self.resolve(source, "Document", external_id, natural).await?;
+        self.resolve(source, "Document", external_id, natural).await
+    }
+
+    /// Creates or updates the document `target` names. The caller checks its right over an existing
+    /// document first: a right over the new issuer does not extend to what someone else issued.
+    pub async fn upsert_document(
+        &self,
+        target: Target,
+        source: &str,
+        external_id: &str,
+        new: NewDocument,
+    ) -> Result<document::Model> {
+        let Target { found, known } = target;
         let Some(id) = found else {
             let created = self.create_document(new).await?;
             self.remember(source, "Document", external_id, created.id).await?;
@@ -132,15 +159,22 @@ impl Tx {
         Ok(document)
     }
 
+    /// The task an upsert item names: by its reference, else by document + code.
+    pub async fn task_target(&self, source: &str, external_id: &str, new: &NewTask) -> Result<Target> {
+        let natural = self.task_by_code(new.document.0, &new.code).await?.map(|t| t.id);
+        self.resolve(source, "Task", external_id, natural).await
+    }
+
+    /// Creates or updates the task `target` names; the caller checks its right over an existing one.
     pub async fn upsert_task(
         &self,
+        target: Target,
         source: &str,
         external_id: &str,
         new: NewTask,
         today: NaiveDate,
     ) -> Result<task::Model> {
-        let natural = self.task_by_code(new.document.0, &new.code).await?.map(|t| t.id);
-        let (found, known) = self.resolve(source, "Task", external_id, natural).await?;
+        let Target { found, known } = target;
         let Some(id) = found else {
             let created = self.create_task(new).await?;
             self.remember(source, "Task", external_id, created.id).await?;
