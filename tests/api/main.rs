@@ -6,6 +6,7 @@ mod agencies;
 mod audit;
 mod auth;
 mod changes;
+mod cli;
 mod documents;
 mod http;
 mod idempotency;
