@@ -44,9 +44,52 @@ async fn operations_run_as_the_caller_of_connection_init(app: TestApp) {
     for init in [json!({}), json!({ "Authorization": "Bearer not-a-token" })] {
         let mut socket = open(&app, init.clone()).await;
         let (code, reason) = next(&mut socket).await.expect_err("the connection is refused");
-        assert_ne!(code, 1000, "{init}: {reason}");
+        assert_eq!(code, 4403, "{init}: {reason}");
         assert!(reason.contains("token"), "{init}: the reason says why: {reason}");
     }
+}
+
+/// The protocol's close codes for what async-graphql lets pass.
+async fn the_protocol_is_followed_to_the_letter(app: TestApp) {
+    let url = format!("{}/graphql", app.address.replace("http://", "ws://"));
+    let connect = || async {
+        let mut request = url.as_str().into_client_request().unwrap();
+        request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+        tokio_tungstenite::connect_async(request).await.unwrap().0
+    };
+    let subscribe = |id: &str| {
+        Message::Text(json!({ "id": id, "type": "subscribe", "payload": { "query": LIVE } }).to_string().into())
+    };
+
+    // A subscribe before the connection is acknowledged: 4401.
+    let mut socket = connect().await;
+    socket.send(subscribe("1")).await.unwrap();
+    assert_eq!(next(&mut socket).await.expect_err("closed").0, 4401);
+
+    // No connection_init in time: 4408.
+    let mut socket = connect().await;
+    let (code, _) =
+        tokio::time::timeout(std::time::Duration::from_secs(6), next(&mut socket)).await.unwrap().expect_err("closed");
+    assert_eq!(code, 4408);
+
+    // A second subscription under an id still in use: 4409.
+    let mut socket = open(&app, json!({ "Authorization": format!("Bearer {}", app.admin_token) })).await;
+    assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
+    socket.send(subscribe("same")).await.unwrap();
+    socket.send(subscribe("same")).await.unwrap();
+    let closed = loop {
+        match next(&mut socket).await {
+            Ok(_) => continue,
+            Err(close) => break close,
+        }
+    };
+    assert_eq!(closed.0, 4409, "{closed:?}");
+
+    // A second connection_init: 4429.
+    let mut socket = open(&app, json!({ "Authorization": format!("Bearer {}", app.admin_token) })).await;
+    assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
+    socket.send(Message::Text(json!({ "type": "connection_init" }).to_string().into())).await.unwrap();
+    assert_eq!(next(&mut socket).await.expect_err("closed").0, 4429);
 }
 
 const LIVE: &str = "subscription($after: String) { changes(after: $after) { cursor sequence entityType } }";
@@ -100,7 +143,11 @@ async fn subscribers_replay_then_follow_live(app: TestApp) {
     assert_eq!(next_change(&mut socket, 5).await["sequence"], 4);
 }
 
-db_tests!(operations_run_as_the_caller_of_connection_init, subscribers_replay_then_follow_live);
+db_tests!(
+    operations_run_as_the_caller_of_connection_init,
+    subscribers_replay_then_follow_live,
+    the_protocol_is_followed_to_the_letter,
+);
 
 /// A change committed through one instance reaches a subscriber of another within a second.
 #[cfg(test_pg)]
