@@ -24,6 +24,8 @@ use crate::graphql::batching::Spawner;
 
 /// How long a client has to send `connection_init` (graphql-ws's default).
 const INIT_TIMEOUT: Duration = Duration::from_secs(3);
+/// How often an idle connection is pinged, so that proxies do not close it for silence.
+const KEEPALIVE: Duration = Duration::from_secs(15);
 
 pub async fn start(
     state: web::Data<AppState>,
@@ -108,6 +110,7 @@ async fn serve(
     let mut rules = Protocol::default();
     let deadline = tokio::time::sleep(INIT_TIMEOUT);
     tokio::pin!(deadline);
+    let mut keepalive = tokio::time::interval_at(tokio::time::Instant::now() + KEEPALIVE, KEEPALIVE);
     let close = loop {
         tokio::select! {
             message = messages.next() => match message {
@@ -146,6 +149,11 @@ async fn serve(
                 Some(WsMessage::Close(code, reason)) => break Some((code, reason)),
                 None => break None,
             },
+            _ = keepalive.tick() => {
+                if session.ping(b"").await.is_err() {
+                    return;
+                }
+            }
             () = &mut deadline, if !rules.init_received => {
                 break Some((4408, "Connection initialisation timeout".to_owned()));
             }
