@@ -68,6 +68,14 @@ async fn the_feed_holds_every_change_in_order(app: TestApp) {
     assert_eq!(all[1]["version"], 1);
     assert!(all[6]["node"].is_null(), "a tombstone has no node");
 
+    // The head of the feed: following from it yields only what comes later.
+    let head = app.gql("{ changesCursor }", json!({})).await.str("changesCursor");
+    app.create_agency("LATER", "OTHER", "CENTRAL", None).await;
+    let r = app.gql(FEED, json!({ "after": head })).await;
+    let later = r.data("changes.nodes").as_array().unwrap();
+    assert_eq!(later.len(), 1);
+    assert_eq!(later[0]["sequence"], sequences.len() as i64 + 1);
+
     let tasks_only = read_all(&app, json!({ "entityTypes": ["TASK"] })).await;
     assert_eq!(tasks_only.len(), 2);
     let bad = app.gql(FEED, json!({ "after": "bm9wZQ" })).await;

@@ -260,6 +260,13 @@ impl Query {
         Ok(connection)
     }
 
+    /// The cursor of the newest change. Take it before a full load, then follow `changes` from it:
+    /// what changed during the load is delivered again, and nothing is missed.
+    async fn changes_cursor(&self, ctx: &Context<'_>) -> Result<String> {
+        let rc = authorized(ctx, Action::Read)?;
+        Ok(FeedCursor(rc.store.last_sequence().await?).encode_cursor())
+    }
+
     /// Parses a document number and symbol (`57-KL/TW`, `Số: 837/QD – TTg`) into its parts.
     async fn parse_symbol(&self, symbol: String) -> Result<DocumentSymbolType> {
         DocumentSymbol::parse(&symbol).map(DocumentSymbolType).map_err(|e| Error::bad_field("symbol", e.message()))

@@ -257,6 +257,12 @@ fn agencies_of(change: &Change, tasks: &HashMap<Uuid, TaskFacts>, issuers: &Hash
 }
 
 impl Store {
+    /// The sequence of the newest change (0 for an empty feed).
+    pub async fn last_sequence(&self) -> Result<i64> {
+        let stmt = Statement::from_string(self.backend(), "SELECT COALESCE(MAX(sequence), 0) AS last FROM change_log");
+        Ok(self.conn().query_one_raw(stmt).await?.map(|row| row.try_get::<i64>("", "last")).transpose()?.unwrap_or(0))
+    }
+
     /// The changes after `after` in sequence order, within `scope`: at most `limit`. One statement.
     pub async fn list_changes(&self, after: i64, limit: u64, scope: &ChangeScope) -> Result<FeedPage> {
         let mut values: Vec<Value> = vec![after.into()];
