@@ -72,6 +72,11 @@ async fn a_batch_sent_twice_changes_nothing_the_second_time(app: TestApp) {
         .await;
     assert_eq!(adopted.str("upsertAgencies.agencies.0.id"), existing);
     assert_eq!(adopted.i64("upsertAgencies.agencies.0.version"), 1);
+    let r = app.gql("{ agency(code: \"HY-UBND\") { externalReferences { source externalId } } }", json!({})).await;
+    assert_eq!(
+        r.data("agency.externalReferences"),
+        &json!([{ "source": "hung-yen-egov", "externalId": "000.00.00.H41" }])
+    );
 }
 
 async fn tasks_are_upserted_with_their_agencies(app: TestApp) {

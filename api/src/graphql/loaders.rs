@@ -6,7 +6,7 @@ use std::hash::Hash;
 
 use async_graphql::dataloader::Loader;
 use entity::sea_orm_active_enums::RelationKind;
-use entity::{agency, audit_log, document, progress_report, task, task_assignment, task_group};
+use entity::{agency, audit_log, document, external_reference, progress_report, task, task_assignment, task_group};
 use uuid::Uuid;
 
 use crate::error::Error;
@@ -166,5 +166,20 @@ impl Loader<PageOf<History>> for Loaders {
 
     async fn load(&self, keys: &[PageOf<History>]) -> Result<HashMap<PageOf<History>, Self::Value>, Self::Error> {
         load_pages(keys, |s: History, parents| async move { self.store.history_of(&parents, s.0).await }).await
+    }
+}
+
+/// The keys of an entity in other systems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReferencesOf(pub Uuid);
+
+impl Loader<ReferencesOf> for Loaders {
+    type Value = Vec<external_reference::Model>;
+    type Error = Error;
+
+    async fn load(&self, keys: &[ReferencesOf]) -> Result<HashMap<ReferencesOf, Self::Value>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let mut found = self.store.references_of(&ids).await?;
+        Ok(keys.iter().map(|k| (*k, found.remove(&k.0).unwrap_or_default())).collect())
     }
 }

@@ -6,7 +6,7 @@
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::sea_orm_active_enums::AssignmentRole;
 use entity::{agency, document, external_reference, task, task_assignment};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::assignments::NewAssignment;
@@ -40,6 +40,25 @@ fn differs<T: PartialEq>(current: &T, new: T) -> Option<T> {
 fn translation(current: &serde_json::Value, new: &Translations, lang: &str) -> Option<Option<String>> {
     let current = Translations::from_json(current);
     differs(&current.get(lang).map(str::to_owned), new.get(lang).map(str::to_owned))
+}
+
+impl super::Store {
+    /// The external references of each entity, oldest first.
+    pub async fn references_of(
+        &self,
+        entities: &[Uuid],
+    ) -> Result<std::collections::HashMap<Uuid, Vec<external_reference::Model>>> {
+        let rows = external_reference::Entity::find()
+            .filter(external_reference::Column::EntityId.is_in(entities.iter().copied()))
+            .order_by_asc(external_reference::Column::Id)
+            .all(self.conn())
+            .await?;
+        let mut out: std::collections::HashMap<Uuid, Vec<external_reference::Model>> = Default::default();
+        for row in rows {
+            out.entry(row.entity_id).or_default().push(row);
+        }
+        Ok(out)
+    }
 }
 
 impl Tx {

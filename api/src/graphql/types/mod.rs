@@ -18,6 +18,17 @@ macro_rules! entity_object {
                 super::audit::history_of(ctx, self.0.id, first, after).await
             }
 
+            /// The entity's keys in other systems, set by the upsert mutations.
+            async fn external_references(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> crate::error::Result<Vec<super::ExternalReference>> {
+                let refs = crate::graphql::context::request(ctx)
+                    .load_ref(crate::graphql::loaders::ReferencesOf(self.0.id))
+                    .await?;
+                Ok(refs.into_iter().map(|r| super::ExternalReference { source: r.source, external_id: r.external_id }).collect())
+            }
+
             /// Grows with every change; updates and deletes send it back as `expectedVersion`.
             async fn version(&self) -> i32 {
                 self.0.version
@@ -51,6 +62,14 @@ pub use document::Document;
 pub use report::ProgressReport;
 pub use symbol::DocumentSymbolType;
 pub use task::{Task, TaskAssignment, TaskGroup};
+
+/// An entity's key in another system.
+#[derive(async_graphql::SimpleObject)]
+pub struct ExternalReference {
+    /// The system, e.g. `hung-yen-egov`.
+    pub source: String,
+    pub external_id: String,
+}
 
 /// Every entity has an opaque global `id` that `node` and `nodes` resolve.
 #[derive(Interface)]
