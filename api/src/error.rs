@@ -145,3 +145,17 @@ pub fn request_error(message: impl Into<String>) -> async_graphql::Response {
     complete_codes(&mut response);
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_errors_reach_clients_without_their_text() {
+        let err = Error::from(sea_orm::DbErr::Custom("SELECT secret FROM agency WHERE password = 'x'".into()));
+        assert_eq!(err.code, ErrorCode::Internal);
+        assert!(!err.message.contains("SELECT") && !err.message.contains("secret"), "{}", err.message);
+        let gql = async_graphql::Error::from(err);
+        assert!(!gql.message.contains("SELECT"));
+    }
+}

@@ -60,9 +60,10 @@ async fn probes_report_health_and_readiness(app: TestApp) {
     assert_eq!(ready.json::<serde_json::Value>().await.unwrap()["status"], "ok");
 }
 
-async fn internal_errors_do_not_leak(app: TestApp) {
+async fn a_bad_date_says_what_was_expected(app: TestApp) {
     let r = app.gql("{ documents(filter: { issuedFrom: \"15/06/2023\" }) { totalCount } }", json!({})).await;
-    let message = r.error_message();
+    let message = r.expect_error("BAD_USER_INPUT");
+    assert!(message.contains("YYYY-MM-DD"), "{message}");
     assert!(!message.to_lowercase().contains("sql") && !message.contains("sea_orm"), "{message}");
 }
 
@@ -70,7 +71,7 @@ db_tests!(
     graphiql_is_served_from_the_binary_alone,
     queries_work_over_get_but_mutations_do_not,
     probes_report_health_and_readiness,
-    internal_errors_do_not_leak,
+    a_bad_date_says_what_was_expected,
 );
 
 #[test]

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use crate::app::AppState;
-use crate::store::{Store, pending_migrations};
+use crate::store::pending_migrations;
 
 /// The process answers.
 pub async fn healthz() -> HttpResponse {
@@ -13,7 +13,7 @@ pub async fn healthz() -> HttpResponse {
 
 /// The database answers and its schema is current.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    if Store::new(state.db.clone()).ping().await.is_err() {
+    if state.store().ping().await.is_err() {
         return HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": "unreachable" }));
     }
     match pending_migrations(&state.db).await {

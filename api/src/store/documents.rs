@@ -160,7 +160,8 @@ fn acyclic(kind: RelationKind) -> bool {
     matches!(kind, RelationKind::Implements | RelationKind::Replaces)
 }
 
-async fn require_document(tx: &Tx, id: DocumentId, field: &str) -> Result<document::Model> {
+/// Fails unless `id` names a document; `field` names the input for the error.
+pub(super) async fn require_document(tx: &Tx, id: DocumentId, field: &str) -> Result<document::Model> {
     Entity::find_by_id(id.0)
         .one(tx)
         .await?

@@ -5,12 +5,13 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::sea_orm_active_enums::{AssignmentRole, DeadlineKind, ProgressState};
 use entity::task::{self, Column, Entity};
-use entity::{agency, document, task_assignment, task_group};
+use entity::{agency, task_assignment, task_group};
 use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::assignments::{NewAssignment, insert_assignment};
+use super::documents::require_document;
 use super::hierarchy::{Hierarchy, is_ancestor_or_self};
 use super::locks::{bump, lock_version};
 use super::page::{Page, PageRequest, Window, fetch_page, fetch_windows};
@@ -173,13 +174,6 @@ pub enum TaskParent {
     Task,
 }
 
-async fn require_document(tx: &Tx, id: DocumentId) -> Result<document::Model> {
-    document::Entity::find_by_id(id.0)
-        .one(tx)
-        .await?
-        .ok_or_else(|| Error::bad_field("documentId", "documentId names no existing document"))
-}
-
 /// The group must exist and belong to `document`.
 async fn require_group(tx: &Tx, id: TaskGroupId, document: Uuid) -> Result<()> {
     match task_group::Entity::find_by_id(id.0).one(tx).await? {
@@ -224,7 +218,7 @@ async fn check_group_code_free(tx: &Tx, document: Uuid, code: &str, except: Opti
 
 impl Tx {
     pub async fn create_task_group(&self, new: NewTaskGroup) -> Result<task_group::Model> {
-        require_document(self, new.document).await?;
+        require_document(self, new.document, "documentId").await?;
         check_group_code_free(self, new.document.0, &new.code, None).await?;
         let now = Utc::now();
         let created = task_group::ActiveModel {
@@ -283,7 +277,7 @@ impl Tx {
     }
 
     pub async fn create_task(&self, new: NewTask) -> Result<task::Model> {
-        let doc = require_document(self, new.document).await?;
+        let doc = require_document(self, new.document, "documentId").await?;
         check_task_code_free(self, doc.id, &new.code, None).await?;
         if let Some(group) = new.group {
             require_group(self, group, doc.id).await?;
