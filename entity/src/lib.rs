@@ -4,6 +4,7 @@ pub mod agency;
 pub mod audit_log;
 pub mod change_agency;
 pub mod change_log;
+pub mod deadline_extension;
 pub mod document;
 pub mod document_relation;
 pub mod external_reference;
@@ -13,6 +14,7 @@ pub mod sea_orm_active_enums;
 pub mod task;
 pub mod task_assignment;
 pub mod task_group;
+pub mod task_relation;
 
 pub mod prelude {
     pub use super::agency::Entity as Agency;

@@ -24,6 +24,10 @@ pub struct Model {
     pub deadline_recurrence: Option<Recurrence>,
     pub progress_state: ProgressState,
     pub completed_on: Option<Date>,
+    /// The day a DATE or YEAR deadline falls due, as extended; none for regular and recurring tasks.
+    pub due_on: Option<Date>,
+    /// When the latest deadline extension took effect.
+    pub extended_on: Option<Date>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -7,6 +7,7 @@ mod m20260102_000001_audit_log;
 mod m20260103_000001_change_log;
 mod m20260104_000001_external_reference;
 mod m20260105_000001_idempotency_key;
+mod m20260106_000001_cascade;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260103_000001_change_log::Migration),
             Box::new(m20260104_000001_external_reference::Migration),
             Box::new(m20260105_000001_idempotency_key::Migration),
+            Box::new(m20260106_000001_cascade::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ mod helpers;
 mod agencies;
 mod audit;
 mod auth;
+mod cascade;
 mod changes;
 mod cli;
 mod documents;

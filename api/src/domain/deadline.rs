@@ -41,6 +41,16 @@ impl Deadline {
         }
     }
 
+    /// The day a fixed deadline falls due: the date itself, or 31 December of the year. Regular
+    /// and recurring tasks have none.
+    pub fn due_on(self) -> Option<NaiveDate> {
+        match self {
+            Self::Date(d) => Some(d),
+            Self::Year(y) => NaiveDate::from_ymd_opt(y, 12, 31),
+            Self::None | Self::Recurring(_) => None,
+        }
+    }
+
     pub fn from_columns(
         kind: DeadlineKind,
         date: Option<NaiveDate>,
@@ -68,6 +78,9 @@ mod tests {
         assert_eq!(Deadline::from_parts(Some(d), None, None).unwrap(), Deadline::Date(d));
         assert!(Deadline::from_parts(Some(d), Some(2025), None).is_err());
         assert!(Deadline::from_parts(None, Some(20250), None).is_err());
+        assert_eq!(Deadline::Year(2025).due_on(), NaiveDate::from_ymd_opt(2025, 12, 31));
+        assert_eq!(Deadline::Date(d).due_on(), Some(d));
+        assert_eq!(Deadline::None.due_on(), None);
         let round = Deadline::Recurring(Recurrence::Yearly);
         let (k, d, y, r) = round.columns();
         assert_eq!(Deadline::from_columns(k, d, y, r), round);

@@ -5,5 +5,6 @@ pub mod i18n;
 pub mod kind;
 pub mod policy;
 pub mod progress;
+pub mod status;
 pub mod symbol;
 pub mod text;

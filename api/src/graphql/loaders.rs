@@ -6,12 +6,19 @@ use std::hash::Hash;
 
 use async_graphql::dataloader::Loader;
 use entity::sea_orm_active_enums::RelationKind;
-use entity::{agency, audit_log, document, external_reference, progress_report, task, task_assignment, task_group};
+use entity::{
+    agency, audit_log, deadline_extension, document, external_reference, progress_report, task, task_assignment,
+    task_group,
+};
 use uuid::Uuid;
 
+use crate::domain::status::{AsOf, TaskStatus};
 use crate::error::Error;
 use crate::ids::{AgencyId, AssignmentId, DocumentId, ReportId, TaskGroupId, TaskId};
-use crate::store::{Direction, Page, Store, TaskParent, TaskQuery, Window};
+use crate::store::{
+    AgencyQuery, Coverage, Direction, Lineage, LineageSpec, Page, ProgressSpec, StatusCounts, Store, TaskParent,
+    TaskQuery, Window,
+};
 
 pub struct Loaders {
     store: Store,
@@ -181,5 +188,135 @@ impl Loader<ReferencesOf> for Loaders {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         let mut found = self.store.references_of(&ids).await?;
         Ok(keys.iter().map(|k| (*k, found.remove(&k.0).unwrap_or_default())).collect())
+    }
+}
+
+/// A task's status on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StatusOf(pub TaskId, pub AsOf);
+
+impl Loader<StatusOf> for Loaders {
+    type Value = TaskStatus;
+    type Error = Error;
+
+    async fn load(&self, keys: &[StatusOf]) -> Result<HashMap<StatusOf, Self::Value>, Self::Error> {
+        let mut days: HashMap<AsOf, Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            days.entry(key.1).or_default().push(key.0.0);
+        }
+        let mut out = HashMap::new();
+        for (as_of, tasks) in days {
+            for (task, status) in self.store.statuses(&tasks, as_of).await? {
+                out.insert(StatusOf(TaskId(task), as_of), status);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Tasks linked to a task: those it carries out, or those that carry it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LinkedTasks {
+    pub direction: Direction,
+    pub window: Window,
+}
+
+impl Loader<PageOf<LinkedTasks>> for Loaders {
+    type Value = Page<task::Model>;
+    type Error = Error;
+
+    async fn load(
+        &self,
+        keys: &[PageOf<LinkedTasks>],
+    ) -> Result<HashMap<PageOf<LinkedTasks>, Self::Value>, Self::Error> {
+        load_pages(keys, |s: LinkedTasks, parents| async move {
+            self.store.linked_tasks(&parents, s.direction, s.window).await
+        })
+        .await
+    }
+}
+
+/// The deadline extensions of a task, oldest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExtensionsOf(pub TaskId);
+
+impl Loader<ExtensionsOf> for Loaders {
+    type Value = Vec<deadline_extension::Model>;
+    type Error = Error;
+
+    async fn load(&self, keys: &[ExtensionsOf]) -> Result<HashMap<ExtensionsOf, Self::Value>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0.0).collect();
+        let mut found = self.store.extensions_of(&ids).await?;
+        Ok(keys.iter().map(|k| (*k, found.remove(&k.0.0).unwrap_or_default())).collect())
+    }
+}
+
+impl Loader<PageOf<LineageSpec>> for Loaders {
+    type Value = Page<Lineage>;
+    type Error = Error;
+
+    async fn load(
+        &self,
+        keys: &[PageOf<LineageSpec>],
+    ) -> Result<HashMap<PageOf<LineageSpec>, Self::Value>, Self::Error> {
+        load_pages(keys, |s: LineageSpec, roots| async move { self.store.lineage(&roots, &s).await }).await
+    }
+}
+
+/// Rollups keyed by the document or agency they are about; keys sharing a spec load together.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Rollup {
+    Progress(ProgressSpec),
+    ByAgency(ProgressSpec),
+    Performance(ProgressSpec),
+    Coverage(AgencyQuery, AsOf),
+}
+
+/// The answer to a [`Rollup`].
+#[derive(Debug, Clone)]
+pub enum RollupValue {
+    Counts(StatusCounts),
+    ByAgency(HashMap<Uuid, StatusCounts>),
+    Coverage(Coverage),
+}
+
+/// A rollup of one document or agency.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RollupOf(pub Uuid, pub Rollup);
+
+impl Loader<RollupOf> for Loaders {
+    type Value = RollupValue;
+    type Error = Error;
+
+    async fn load(&self, keys: &[RollupOf]) -> Result<HashMap<RollupOf, Self::Value>, Self::Error> {
+        let mut groups: HashMap<Rollup, Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            groups.entry(key.1.clone()).or_default().push(key.0);
+        }
+        let mut out = HashMap::new();
+        for (rollup, owners) in groups {
+            let values: Vec<(Uuid, RollupValue)> = match &rollup {
+                Rollup::Progress(spec) => {
+                    let found = self.store.progress(&owners, *spec).await?;
+                    found.into_iter().map(|(k, v)| (k, RollupValue::Counts(v))).collect()
+                }
+                Rollup::ByAgency(spec) => {
+                    let found = self.store.progress_by_agency(&owners, *spec).await?;
+                    found.into_iter().map(|(k, v)| (k, RollupValue::ByAgency(v))).collect()
+                }
+                Rollup::Performance(spec) => {
+                    let found = self.store.performance(&owners, *spec).await?;
+                    found.into_iter().map(|(k, v)| (k, RollupValue::Counts(v))).collect()
+                }
+                Rollup::Coverage(expected, as_of) => {
+                    let found = self.store.coverage(&owners, expected, *as_of).await?;
+                    found.into_iter().map(|(k, v)| (k, RollupValue::Coverage(v))).collect()
+                }
+            };
+            for (owner, value) in values {
+                out.insert(RollupOf(owner, rollup.clone()), value);
+            }
+        }
+        Ok(out)
     }
 }

@@ -1,6 +1,7 @@
 //! The GraphQL API: schema, resolvers, batching loaders, pagination and global ids.
 
 pub mod batching;
+pub mod cascade;
 pub mod context;
 pub mod loaders;
 pub mod mutation;

@@ -31,7 +31,7 @@ use crate::store::{
 ///
 /// With an `idempotencyKey` in its input, a retry of the same input returns the first result
 /// without running `f` again; the key with another input is a CONFLICT.
-pub(super) async fn write<T>(ctx: &Context<'_>, f: impl AsyncFnOnce(&Tx) -> Result<T>) -> Result<T>
+pub(crate) async fn write<T>(ctx: &Context<'_>, f: impl AsyncFnOnce(&Tx) -> Result<T>) -> Result<T>
 where
     T: Serialize + DeserializeOwned,
 {
@@ -96,7 +96,7 @@ fn canonical(value: &serde_json::Value) -> String {
 }
 
 /// The policy's verdict on changing what `subject` belongs to, from facts read in the transaction.
-pub(super) async fn may_edit(rc: &RequestContext, tx: &Tx, subject: Subject) -> Result<()> {
+pub(crate) async fn may_edit(rc: &RequestContext, tx: &Tx, subject: Subject) -> Result<()> {
     rc.authorize(Action::Edit { issuer_chain: &tx.issuer_chain(subject).await? })
 }
 

@@ -15,6 +15,7 @@ use super::types::{
     TaskAssignment, TaskGroup,
 };
 use crate::domain::policy::Action;
+use crate::domain::status::{AsOf, TaskStatus};
 use crate::domain::symbol::DocumentSymbol;
 use crate::domain::text;
 use crate::error::{Error, Result};
@@ -57,6 +58,10 @@ pub struct TaskFilter {
     pub due_before: Option<Date>,
     /// Tasks of this document.
     pub document_id: Option<ID>,
+    /// Tasks whose status on `asOf` is one of these.
+    pub status: Option<Vec<TaskStatus>>,
+    /// The day `status` is judged on; today in Vietnam when not given.
+    pub as_of: Option<Date>,
 }
 
 impl TaskFilter {
@@ -64,7 +69,17 @@ impl TaskFilter {
         if self.role.is_some() && self.agency_code.is_none() {
             return Err(Error::bad_field("role", "filter.role needs filter.agencyCode"));
         }
+        if self.as_of.is_some() && self.status.is_none() {
+            return Err(Error::bad_field("asOf", "filter.asOf is the day of filter.status: give a status too"));
+        }
+        let as_of = AsOf::new(self.as_of.map_or_else(today, |d| d.0));
         Ok(TaskQuery {
+            statuses: self.status.clone().map(|mut s| {
+                s.sort();
+                s.dedup();
+                s
+            }),
+            as_of: self.status.is_some().then_some(as_of),
             document: self.document_id.map(|id| DocumentId::from_global(&id, "documentId")).transpose()?,
             agency_code: self.agency_code.map(|c| c.trim().to_owned()),
             role: self.role,
@@ -75,7 +90,7 @@ impl TaskFilter {
 }
 
 impl DocumentFilter {
-    fn into_query(self) -> Result<DocumentQuery> {
+    pub fn into_query(self) -> Result<DocumentQuery> {
         let symbol = self
             .symbol
             .map(|s| DocumentSymbol::parse(&s).map_err(|e| Error::bad_field("symbol", e.message())))
@@ -93,7 +108,7 @@ impl DocumentFilter {
 }
 
 impl AgencyFilter {
-    fn into_query(self) -> AgencyQuery {
+    pub fn into_query(self) -> AgencyQuery {
         AgencyQuery {
             kind: self.kind,
             level: self.level,

@@ -2,6 +2,7 @@
 
 use async_graphql::{MergedObject, Schema};
 
+use super::cascade::CascadeMutation;
 use super::mutation::Mutation;
 use super::query::Query;
 use super::subscription::SubscriptionRoot;
@@ -10,7 +11,7 @@ use super::upsert::UpsertMutation;
 /// Every mutation, from the modules that hold them.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(Mutation, UpsertMutation);
+pub struct MutationRoot(Mutation, CascadeMutation, UpsertMutation);
 
 pub type AppSchema = Schema<Query, MutationRoot, SubscriptionRoot>;
 

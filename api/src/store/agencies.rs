@@ -16,7 +16,7 @@ use crate::domain::i18n::Translations;
 use crate::error::{Error, Result};
 use crate::ids::AgencyId;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct AgencyQuery {
     pub kind: Option<AgencyKind>,
     pub level: Option<AgencyLevel>,
@@ -65,7 +65,7 @@ impl Store {
     }
 }
 
-fn query_condition(q: &AgencyQuery) -> Condition {
+pub(super) fn query_condition(q: &AgencyQuery) -> Condition {
     let mut cond = Condition::all();
     if let Some(kind) = q.kind {
         cond = cond.add(Column::Kind.eq(kind));

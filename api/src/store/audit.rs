@@ -5,7 +5,10 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use entity::{agency, audit_log, document, document_relation, progress_report, task, task_assignment, task_group};
+use entity::{
+    agency, audit_log, deadline_extension, document, document_relation, progress_report, task, task_assignment,
+    task_group, task_relation,
+};
 use sea_orm::sea_query::IntoColumnRef;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use serde::Serialize;
@@ -78,6 +81,8 @@ audited!(
     task => "Task",
     task_assignment => "TaskAssignment",
     progress_report => "ProgressReport",
+    deadline_extension => "DeadlineExtension",
+    task_relation => "TaskRelation",
 );
 
 fn json<M: Serialize>(model: &M) -> Option<serde_json::Value> {

@@ -111,6 +111,7 @@ impl Tx {
             .iter()
             .flat_map(|c| [document_of(c, &tasks), c.uuid("to_id")])
             .flatten()
+            .chain(tasks.values().filter_map(|t| t.document))
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
@@ -170,7 +171,11 @@ impl Tx {
     async fn task_facts(&self, changes: &[Change]) -> Result<HashMap<Uuid, TaskFacts>> {
         let ids: HashSet<Uuid> = changes
             .iter()
-            .filter_map(|c| if c.entity_type == "Task" { Some(c.entity_id) } else { c.uuid("task_id") })
+            .flat_map(|c| match c.entity_type {
+                "Task" => vec![c.entity_id],
+                "TaskRelation" => [c.uuid("from_id"), c.uuid("to_id")].into_iter().flatten().collect(),
+                _ => c.uuid("task_id").into_iter().collect(),
+            })
             .collect();
         let mut facts: HashMap<Uuid, TaskFacts> = HashMap::new();
         if ids.is_empty() {
@@ -225,7 +230,10 @@ fn document_of(change: &Change, tasks: &HashMap<Uuid, TaskFacts>) -> Option<Uuid
     match change.entity_type {
         "Document" => Some(change.entity_id),
         "DocumentRelation" => change.uuid("from_id"),
-        "TaskAssignment" | "ProgressReport" => change.uuid("task_id").and_then(|t| tasks.get(&t)?.document),
+        "TaskRelation" => change.uuid("from_id").and_then(|t| tasks.get(&t)?.document),
+        "TaskAssignment" | "ProgressReport" | "DeadlineExtension" => {
+            change.uuid("task_id").and_then(|t| tasks.get(&t)?.document)
+        }
         _ => change.uuid("document_id"),
     }
 }
@@ -240,6 +248,14 @@ fn agencies_of(change: &Change, tasks: &HashMap<Uuid, TaskFacts>, issuers: &Hash
         "DocumentRelation" => {
             for doc in [change.uuid("from_id"), change.uuid("to_id")].into_iter().flatten() {
                 agencies.extend(issuers.get(&doc));
+            }
+        }
+        "TaskRelation" => {
+            for task in [change.uuid("from_id"), change.uuid("to_id")].into_iter().flatten() {
+                if let Some(facts) = tasks.get(&task) {
+                    agencies.extend(&facts.agencies);
+                    agencies.extend(facts.document.and_then(|d| issuers.get(&d)));
+                }
             }
         }
         _ => {

@@ -67,7 +67,7 @@ pub struct DocumentChanges {
     pub source_url: Option<Option<String>>,
 }
 
-fn query_condition(q: &DocumentQuery) -> Condition {
+pub(super) fn query_condition(q: &DocumentQuery) -> Condition {
     let mut cond = Condition::all();
     if let Some(symbol) = &q.symbol {
         cond = cond.add(Column::Symbol.eq(symbol.as_str()));
@@ -139,7 +139,7 @@ impl Store {
 
 /// Serialises changes to the document graph so that two links that together would close a cycle
 /// cannot both pass the check. SQLite's write transaction already does this.
-async fn lock_graph(tx: &Tx) -> Result<()> {
+pub(super) async fn lock_graph(tx: &Tx) -> Result<()> {
     if tx.get_database_backend() == DbBackend::Postgres {
         tx.execute_unprepared("SELECT pg_advisory_xact_lock(7212024057)").await?;
     }

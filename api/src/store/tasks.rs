@@ -7,7 +7,9 @@ use entity::sea_orm_active_enums::{AssignmentRole, DeadlineKind, ProgressState};
 use entity::task::{self, Column, Entity};
 use entity::{agency, task_assignment, task_group};
 use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 use uuid::Uuid;
 
 use super::assignments::{NewAssignment, insert_assignment};
@@ -15,9 +17,12 @@ use super::documents::require_document;
 use super::hierarchy::{Hierarchy, is_ancestor_or_self};
 use super::locks::{bump, lock_version};
 use super::page::{Page, PageRequest, Window, fetch_page, fetch_windows};
+use super::sql::Sql;
+use super::status::push_status_in;
 use super::{Store, Tx};
 use crate::domain::deadline::Deadline;
 use crate::domain::i18n::Translations;
+use crate::domain::status::{AsOf, TaskStatus};
 use crate::error::{Error, Result};
 use crate::ids::{AgencyId, DocumentId, TaskGroupId, TaskId};
 
@@ -30,6 +35,9 @@ pub struct TaskQuery {
     pub progress_state: Option<ProgressState>,
     /// Tasks whose fixed deadline (a date, or the end of a year) falls before this day.
     pub due_before: Option<NaiveDate>,
+    /// Tasks whose status on `as_of` is one of these.
+    pub statuses: Option<Vec<TaskStatus>>,
+    pub as_of: Option<AsOf>,
 }
 
 #[derive(Debug, Clone)]
@@ -78,7 +86,7 @@ pub struct TaskChanges {
     pub parent: Option<Option<TaskId>>,
 }
 
-pub(super) fn query_condition(q: &TaskQuery) -> Condition {
+pub(super) fn query_condition(q: &TaskQuery, backend: DbBackend) -> Condition {
     let mut cond = Condition::all();
     if let Some(doc) = q.document {
         cond = cond.add(Column::DocumentId.eq(doc.0));
@@ -111,6 +119,11 @@ pub(super) fn query_condition(q: &TaskQuery) -> Condition {
                 .add(Column::DeadlineKind.eq(DeadlineKind::Year).and(Column::DeadlineYear.lt(day.year()))),
         );
     }
+    if let (Some(statuses), Some(as_of)) = (&q.statuses, q.as_of) {
+        let mut sql = Sql::new(backend);
+        push_status_in(&mut sql, "task", as_of, statuses);
+        cond = cond.add(sql.into_expr());
+    }
     cond
 }
 
@@ -141,11 +154,11 @@ impl Store {
     }
 
     pub async fn list_tasks(&self, q: &TaskQuery, req: PageRequest) -> Result<Page<task::Model>> {
-        fetch_page(self.conn(), Entity::find().filter(query_condition(q)), Column::Id, req).await
+        fetch_page(self.conn(), Entity::find().filter(query_condition(q, self.backend())), Column::Id, req).await
     }
 
     pub async fn count_tasks(&self, q: &TaskQuery) -> Result<u64> {
-        Ok(Entity::find().filter(query_condition(q)).count(self.conn()).await?)
+        Ok(Entity::find().filter(query_condition(q, self.backend())).count(self.conn()).await?)
     }
 
     /// For each parent (a document, a task group or a task), a page of its tasks matching `q`.
@@ -161,7 +174,7 @@ impl Store {
             TaskParent::Group => Column::GroupId,
             TaskParent::Task => Column::ParentId,
         };
-        let select = Entity::find().filter(query_condition(q));
+        let select = Entity::find().filter(query_condition(q, self.backend()));
         fetch_windows(self.conn(), select, (Entity, column).into_column_ref(), Column::Id, parents, window).await
     }
 }
@@ -308,6 +321,8 @@ impl Tx {
             deadline_recurrence: Set(deadline_recurrence),
             progress_state: Set(ProgressState::NotStarted),
             completed_on: Set(None),
+            due_on: Set(new.deadline.due_on()),
+            extended_on: Set(None),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -371,6 +386,7 @@ impl Tx {
             model.deadline_date = Set(date);
             model.deadline_year = Set(year);
             model.deadline_recurrence = Set(recurrence);
+            model.due_on = Set(deadline.due_on());
         }
         if let Some(group) = ch.group {
             model.group_id = Set(group.map(|g| g.0));

@@ -1,6 +1,10 @@
 use async_graphql::{Context, ID};
 use entity::agency;
-use entity::sea_orm_active_enums::{AgencyKind, AgencyLevel};
+use entity::sea_orm_active_enums::{AgencyKind, AgencyLevel, AssignmentRole};
+
+use super::rollup::{self, TaskProgress};
+use crate::graphql::loaders::Rollup;
+use crate::store::ProgressSpec;
 
 use crate::domain::i18n::pick;
 use crate::error::Result;
@@ -45,6 +49,18 @@ impl Agency {
     }
 
     /// First day of existence, when known.
+    /// Tasks on which the agency held a role (`role`, or either) on `asOf` (today in Vietnam when
+    /// not given), across every document, counted by status then.
+    async fn performance(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+        role: Option<AssignmentRole>,
+    ) -> Result<TaskProgress> {
+        let spec = ProgressSpec { as_of: rollup::as_of(as_of), include_descendants: false, role };
+        rollup::counts(ctx, self.0.id, Rollup::Performance(spec)).await
+    }
+
     async fn valid_from(&self) -> Option<Date> {
         self.0.valid_from.map(Date)
     }

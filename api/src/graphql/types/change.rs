@@ -21,10 +21,12 @@ pub enum ChangeEntityType {
     Task,
     TaskAssignment,
     ProgressReport,
+    DeadlineExtension,
+    TaskRelation,
 }
 
 impl ChangeEntityType {
-    const ALL: [Self; 7] = [
+    const ALL: [Self; 9] = [
         Self::Agency,
         Self::Document,
         Self::DocumentRelation,
@@ -32,6 +34,8 @@ impl ChangeEntityType {
         Self::Task,
         Self::TaskAssignment,
         Self::ProgressReport,
+        Self::DeadlineExtension,
+        Self::TaskRelation,
     ];
 
     /// The name the feed stores (the entity's type name).
@@ -44,6 +48,8 @@ impl ChangeEntityType {
             Self::Task => "Task",
             Self::TaskAssignment => "TaskAssignment",
             Self::ProgressReport => "ProgressReport",
+            Self::DeadlineExtension => "DeadlineExtension",
+            Self::TaskRelation => "TaskRelation",
         }
     }
 

@@ -1,18 +1,21 @@
 use async_graphql::{Context, ID};
 use entity::document;
-use entity::sea_orm_active_enums::{DocumentKind, DocumentStatus, DocumentSystem, RelationKind};
+use entity::sea_orm_active_enums::{AssignmentRole, DocumentKind, DocumentStatus, DocumentSystem, RelationKind};
 
+use super::rollup::{self, AgencyProgress, AgencyProgressOrder, ImplementationCoverage, TaskProgress};
 use super::{Agency, DocumentSymbolType, Task, TaskGroup};
 use crate::domain::i18n::pick;
 use crate::domain::symbol::DocumentSymbol;
 use crate::error::{Error, Result};
 use crate::graphql::context::request;
+use crate::graphql::loaders::Rollup;
 use crate::graphql::loaders::{GroupsOf, PageOf, Related};
 use crate::graphql::pagination::{Conn, nested, window};
 use crate::graphql::query::TaskFilter;
+use crate::graphql::query::{AgencyFilter, DocumentFilter};
 use crate::graphql::scalars::Date;
 use crate::ids::{AgencyId, DocumentId};
-use crate::store::{Direction, TaskParent};
+use crate::store::{Direction, DocumentQuery, Lineage, LineageSpec, ProgressSpec, TaskParent};
 
 /// A Party or State document: a conclusion, resolution, program, plan, decision, official letter…
 pub struct Document(pub document::Model);
@@ -28,6 +31,37 @@ impl Document {
         let spec = Related { kind: RelationKind::Implements, direction, window: window(first, after)? };
         let page = request(ctx).load_ref(PageOf { parent: self.0.id, spec }).await?;
         Ok(nested(page, |d| d.id, Document))
+    }
+}
+
+/// How far lineage walks by default, and at most: deeper than any real cascade.
+const MAX_DEPTH: i32 = 20;
+
+fn max_depth_of(value: Option<i32>) -> Result<i32> {
+    match value {
+        None => Ok(MAX_DEPTH),
+        Some(n) if (1..=MAX_DEPTH).contains(&n) => Ok(n),
+        Some(n) => Err(Error::bad_field("maxDepth", format!("maxDepth is {n}; it must be between 1 and {MAX_DEPTH}"))),
+    }
+}
+
+/// A document reached through IMPLEMENTS links, with its distance and one path to it.
+pub struct DocumentLineage(pub Lineage);
+
+#[async_graphql::Object]
+impl DocumentLineage {
+    async fn document(&self) -> Document {
+        Document(self.0.document.clone())
+    }
+
+    /// Links on the shortest path: 1 for a document linked directly.
+    async fn depth(&self) -> i32 {
+        self.0.depth
+    }
+
+    /// Symbols along one shortest path, from the document asked about to this one.
+    async fn path(&self) -> &[String] {
+        &self.0.path
     }
 }
 
@@ -99,6 +133,79 @@ impl Document {
         after: Option<String>,
     ) -> Result<Conn<Document>> {
         self.related(ctx, Direction::Sources, first, after).await
+    }
+
+    /// Every document this one carries out, directly or through others, each once at its
+    /// shortest distance, nearest first. `maxDepth` (1 to 20, default 20) bounds the distance.
+    async fn ancestors(&self, ctx: &Context<'_>, max_depth: Option<i32>) -> Result<Vec<DocumentLineage>> {
+        let spec = LineageSpec {
+            direction: Direction::Targets,
+            max_depth: max_depth_of(max_depth)?,
+            filter: DocumentQuery::default(),
+            window: None,
+        };
+        let page = request(ctx).load_ref(PageOf { parent: self.0.id, spec }).await?;
+        Ok(page.items.into_iter().map(DocumentLineage).collect())
+    }
+
+    /// Every document that carries this one out, directly or through others (the whole cascade
+    /// below it), each once at its shortest distance, nearest first; `filter` narrows what is
+    /// returned, not the walk.
+    async fn descendants(
+        &self,
+        ctx: &Context<'_>,
+        max_depth: Option<i32>,
+        filter: Option<DocumentFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<DocumentLineage>> {
+        let spec = LineageSpec {
+            direction: Direction::Sources,
+            max_depth: max_depth_of(max_depth)?,
+            filter: filter.unwrap_or_default().into_query()?,
+            window: Some(window(first, after)?),
+        };
+        let page = request(ctx).load_ref(PageOf { parent: self.0.id, spec }).await?;
+        Ok(nested(page, |l| l.document.id, DocumentLineage))
+    }
+
+    /// The document's tasks counted by status on `asOf` (today in Vietnam when not given); with
+    /// `includeDescendants`, every task of the cascade below it, each once. Only documents issued by
+    /// `asOf` count.
+    async fn progress(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+        #[graphql(default)] include_descendants: bool,
+    ) -> Result<TaskProgress> {
+        let spec = ProgressSpec { as_of: rollup::as_of(as_of), include_descendants, role: None };
+        rollup::counts(ctx, self.0.id, Rollup::Progress(spec)).await
+    }
+
+    /// One row per agency holding a role (`role`, or either) on the tasks on `asOf`, with its
+    /// counts: the table a steering committee reads. Most overdue first unless `orderBy` says otherwise.
+    async fn progress_by_agency(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+        role: Option<AssignmentRole>,
+        #[graphql(default)] include_descendants: bool,
+        #[graphql(default)] order_by: AgencyProgressOrder,
+    ) -> Result<Vec<AgencyProgress>> {
+        let spec = ProgressSpec { as_of: rollup::as_of(as_of), include_descendants, role };
+        rollup::by_agency(ctx, self.0.id, spec, order_by).await
+    }
+
+    /// Which of the `expected` agencies (all provincial People's Committees, say) have issued, by
+    /// `asOf`, a document carrying this one out, directly or through other documents, and which
+    /// have not. Documents older than this one do not count.
+    async fn implementation_coverage(
+        &self,
+        ctx: &Context<'_>,
+        expected: AgencyFilter,
+        as_of: Option<Date>,
+    ) -> Result<ImplementationCoverage> {
+        rollup::coverage(ctx, self.0.id, expected.into_query(), rollup::as_of(as_of)).await
     }
 
     /// The task groups of the document, in order.

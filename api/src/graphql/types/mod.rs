@@ -50,6 +50,7 @@ mod audit;
 mod change;
 mod document;
 mod report;
+pub mod rollup;
 mod symbol;
 mod task;
 

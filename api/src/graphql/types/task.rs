@@ -1,18 +1,19 @@
 use async_graphql::{Context, ID, SimpleObject};
 use entity::sea_orm_active_enums::{AssignmentRole, DeadlineKind, ProgressState, Recurrence};
-use entity::{task, task_assignment, task_group};
+use entity::{deadline_extension, task, task_assignment, task_group};
 
 use super::{Agency, Document, ProgressReport};
 use crate::domain::deadline::Deadline as DomainDeadline;
 use crate::domain::i18n::pick;
+use crate::domain::status::{AsOf, TaskStatus};
 use crate::error::Result;
-use crate::graphql::context::request;
-use crate::graphql::loaders::{AssignmentsOf, PageOf, Reports, Tasks};
+use crate::graphql::context::{request, today};
+use crate::graphql::loaders::{AssignmentsOf, ExtensionsOf, LinkedTasks, PageOf, Reports, StatusOf, Tasks};
 use crate::graphql::pagination::{Conn, nested, window};
 use crate::graphql::query::TaskFilter;
 use crate::graphql::scalars::Date;
 use crate::ids::{AgencyId, AssignmentId, DocumentId, TaskGroupId, TaskId};
-use crate::store::TaskParent;
+use crate::store::{Direction, TaskParent};
 use uuid::Uuid;
 
 /// A page of the tasks under a document, a task group or a task.
@@ -85,6 +86,18 @@ impl From<DomainDeadline> for Deadline {
 pub struct Task(pub task::Model);
 
 impl Task {
+    async fn linked(
+        &self,
+        ctx: &Context<'_>,
+        direction: Direction,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<Task>> {
+        let spec = LinkedTasks { direction, window: window(first, after)? };
+        let page = request(ctx).load_ref(PageOf { parent: self.0.id, spec }).await?;
+        Ok(nested(page, |t| t.id, Task))
+    }
+
     async fn current(&self, ctx: &Context<'_>, role: AssignmentRole) -> Result<Vec<Agency>> {
         let rc = request(ctx);
         let assignments = rc.load_ref(AssignmentsOf(TaskId(self.0.id))).await?;
@@ -164,6 +177,19 @@ impl Task {
         self.0.progress_state
     }
 
+    /// How the task stands on `asOf` (today in Vietnam when not given), judged against its
+    /// deadline as it stood that day.
+    async fn status(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<TaskStatus> {
+        let as_of = AsOf::new(as_of.map_or_else(today, |d| d.0));
+        request(ctx).load_ref(StatusOf(TaskId(self.0.id), as_of)).await
+    }
+
+    /// The day the deadline falls due now (a date deadline, or 31 December of a year deadline),
+    /// extensions included.
+    async fn due_on(&self) -> Option<Date> {
+        self.0.due_on.map(Date)
+    }
+
     async fn completed_on(&self) -> Option<Date> {
         self.0.completed_on.map(Date)
     }
@@ -182,6 +208,22 @@ impl Task {
     async fn assignments(&self, ctx: &Context<'_>) -> Result<Vec<TaskAssignment>> {
         let assignments = request(ctx).load_ref(AssignmentsOf(TaskId(self.0.id))).await?;
         Ok(assignments.into_iter().map(TaskAssignment).collect())
+    }
+
+    /// The tasks this one carries out (a national task that a provincial one is derived from).
+    async fn derived_from(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Task>> {
+        self.linked(ctx, Direction::Targets, first, after).await
+    }
+
+    /// The tasks that carry this one out.
+    async fn derived_tasks(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Task>> {
+        self.linked(ctx, Direction::Sources, first, after).await
+    }
+
+    /// Every extension of the deadline, oldest first; `deadline` holds the latest date.
+    async fn deadline_extensions(&self, ctx: &Context<'_>) -> Result<Vec<DeadlineExtension>> {
+        let found = request(ctx).load_ref(ExtensionsOf(TaskId(self.0.id))).await?;
+        Ok(found.into_iter().map(DeadlineExtension).collect())
     }
 
     async fn progress_reports(
@@ -234,4 +276,40 @@ impl TaskAssignment {
     }
 
 }
+}
+
+/// A later document moved the task's deadline: from `previousDueOn` to `newDueOn`, counting from
+/// `effectiveOn`.
+pub struct DeadlineExtension(pub deadline_extension::Model);
+
+#[async_graphql::Object]
+impl DeadlineExtension {
+    async fn previous_due_on(&self) -> Date {
+        Date(self.0.previous_due_on)
+    }
+
+    async fn new_due_on(&self) -> Date {
+        Date(self.0.new_due_on)
+    }
+
+    /// From this day on the new date counts.
+    async fn effective_on(&self) -> Date {
+        Date(self.0.effective_on)
+    }
+
+    /// The document that approved the extension; null if it has since been deleted.
+    async fn approved_by(&self, ctx: &Context<'_>) -> Result<Option<Document>> {
+        match self.0.approved_by_id {
+            Some(id) => Ok(request(ctx).load(DocumentId(id)).await?.map(Document)),
+            None => Ok(None),
+        }
+    }
+
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+
+    async fn recorded_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.created_at
+    }
 }
