@@ -8,6 +8,7 @@ mod m20260103_000001_change_log;
 mod m20260104_000001_external_reference;
 mod m20260105_000001_idempotency_key;
 mod m20260106_000001_cascade;
+mod m20260107_000001_search;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260104_000001_external_reference::Migration),
             Box::new(m20260105_000001_idempotency_key::Migration),
             Box::new(m20260106_000001_cascade::Migration),
+            Box::new(m20260107_000001_search::Migration),
         ]
     }
 }

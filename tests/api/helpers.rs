@@ -240,6 +240,14 @@ impl TestApp {
         self.post(query, variables, false).await
     }
 
+    /// Like [`gql`], with one more request header.
+    pub async fn gql_with_header(&self, name: &str, value: &str, query: &str) -> Gql {
+        let req =
+            self.client.post(format!("{}/graphql", self.address)).bearer_auth(&self.admin_token).header(name, value);
+        let resp = req.json(&json!({ "query": query })).send().await.expect("request");
+        Gql(resp.json().await.expect("a JSON response"))
+    }
+
     /// Like [`gql`], asking for `extensions.sqlStatements`.
     pub async fn gql_counted(&self, query: &str, variables: Value) -> Gql {
         self.post(query, variables, true).await

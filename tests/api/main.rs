@@ -15,6 +15,7 @@ mod links;
 mod pagination;
 mod roles;
 mod sample;
+mod search;
 mod sql_counts;
 mod tasks;
 mod upserts;

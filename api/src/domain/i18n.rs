@@ -52,6 +52,47 @@ pub fn pick<'a>(original: &'a str, translations: &'a serde_json::Value, lang: Op
     }
 }
 
+/// Picks the text in the first of `langs` that it has, or the original when Vietnamese comes
+/// first or none has it: the languages of a request's `Accept-Language`.
+pub fn pick_first<'a>(original: &'a str, translations: &'a serde_json::Value, langs: &[String]) -> &'a str {
+    for lang in langs {
+        if lang == ORIGINAL {
+            return original;
+        }
+        if let Some(text) = translations.get(lang.as_str()).and_then(|v| v.as_str()) {
+            return text;
+        }
+    }
+    original
+}
+
+/// The languages of an `Accept-Language` header (`fr-CH, en;q=0.8, vi;q=0.5`), most wanted
+/// first, as primary subtags; `*` and refused (`q=0`) ones left out.
+pub fn accepted(header: &str) -> Vec<String> {
+    let mut langs: Vec<(f32, usize, String)> = header
+        .split(',')
+        .enumerate()
+        .filter_map(|(i, part)| {
+            let mut pieces = part.split(';');
+            let tag = normalize_lang(pieces.next()?.trim());
+            let q = pieces
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let valid = (2..=3).contains(&tag.len()) && tag.chars().all(|c| c.is_ascii_lowercase());
+            (valid && q > 0.0).then_some((q, i, tag))
+        })
+        .collect();
+    langs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut out: Vec<String> = Vec::new();
+    for (_, _, tag) in langs {
+        if !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    out
+}
+
 /// `EN`, `en-US` → `en`: the primary language subtag, which is all translations are keyed by.
 fn normalize_lang(lang: &str) -> String {
     lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase()
@@ -78,5 +119,15 @@ mod tests {
         assert_eq!(pick("Kết luận", &t, Some("fr")), "Kết luận");
         assert_eq!(pick("Kết luận", &t, None), "Kết luận");
         assert_eq!(pick("Kết luận", &t, Some("vi")), "Kết luận");
+    }
+
+    #[test]
+    fn accept_language_orders_the_choice() {
+        assert_eq!(accepted("fr-CH, en;q=0.8, vi;q=0.9, *;q=0.1, de;q=0"), ["fr", "vi", "en"]);
+        assert_eq!(accepted(""), Vec::<String>::new());
+        let t = Translations::with("titleEn", "en", Some("Conclusion")).unwrap().to_json();
+        assert_eq!(pick_first("Kết luận", &t, &accepted("fr, en;q=0.5")), "Conclusion");
+        assert_eq!(pick_first("Kết luận", &t, &accepted("vi, en")), "Kết luận");
+        assert_eq!(pick_first("Kết luận", &t, &accepted("fr")), "Kết luận");
     }
 }

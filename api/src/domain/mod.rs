@@ -1,6 +1,7 @@
 //! Pure rules with no I/O: document symbols, text and translations, deadlines, authorization.
 
 pub mod deadline;
+pub mod fold;
 pub mod i18n;
 pub mod kind;
 pub mod policy;

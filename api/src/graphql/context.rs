@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use super::batching::Spawner;
 use super::loaders::Loaders;
+use crate::domain::i18n;
 use crate::domain::policy::{self, Action, Actor};
 use crate::error::Result;
 use crate::store::{AuditContext, Store};
@@ -18,6 +19,9 @@ pub struct RequestContext {
     pub actor: Actor,
     /// The client's `X-Request-Id`, or one made for the request; recorded in the audit trail.
     pub request_id: String,
+    /// The languages of the request's `Accept-Language`, most wanted first: the default of every
+    /// `lang` argument.
+    pub languages: Vec<String>,
 }
 
 impl RequestContext {
@@ -26,7 +30,16 @@ impl RequestContext {
         // No delay: the batching driver starts a load only once the request has asked for every key it can.
         let loader = DataLoader::new(Loaders::new(store.clone()), move |fut| spawner.spawn(Box::pin(fut)))
             .delay(std::time::Duration::ZERO);
-        Self { store, loader, actor, request_id }
+        Self { store, loader, actor, request_id, languages: Vec::new() }
+    }
+
+    /// The text in `lang` if asked for, else in the request's languages, falling back to the
+    /// Vietnamese original.
+    pub fn localized<'a>(&self, original: &'a str, translations: &'a serde_json::Value, lang: Option<&str>) -> &'a str {
+        match lang {
+            Some(lang) => i18n::pick(original, translations, Some(lang)),
+            None => i18n::pick_first(original, translations, &self.languages),
+        }
     }
 
     /// Loads one value through the request's batching loader.

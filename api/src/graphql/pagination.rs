@@ -74,9 +74,14 @@ pub fn nested<M, N: OutputType>(page: Page<M>, key: impl Fn(&M) -> Uuid, wrap: i
     connection(page, total, key, wrap)
 }
 
+/// Checks `first` of a forward-only list.
+pub fn window_limit(first: Option<i32>) -> Result<u64> {
+    Ok(limit("first", first)?.unwrap_or(DEFAULT_PAGE))
+}
+
 /// Checks the forward-only arguments of lists nested in other objects.
 pub fn window(first: Option<i32>, after: Option<String>) -> Result<Window> {
-    Ok(Window { limit: limit("first", first)?.unwrap_or(DEFAULT_PAGE), after: cursor("after", after)? })
+    Ok(Window { limit: window_limit(first)?, after: cursor("after", after)? })
 }
 
 /// The `totalCount` of a connection: known when the page came with it, counted on demand otherwise.

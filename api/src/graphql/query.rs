@@ -10,6 +10,7 @@ use entity::sea_orm_active_enums::{
 use super::context::{authorized, today};
 use super::pagination::{Conn, Total, connection, page_request};
 use super::scalars::Date;
+use super::types::search::{SearchConnection, SearchType};
 use super::types::{
     Agency, AuditRecord, Change, ChangeScope, Document, DocumentSymbolType, FeedCursor, Node, ProgressReport, Task,
     TaskAssignment, TaskGroup,
@@ -280,6 +281,23 @@ impl Query {
     async fn changes_cursor(&self, ctx: &Context<'_>) -> Result<String> {
         let rc = authorized(ctx, Action::Read)?;
         Ok(FeedCursor(rc.store.last_sequence().await?).encode_cursor())
+    }
+
+    /// Documents (by symbol, title and summary), tasks (by title and content) and agencies (by
+    /// code and name) matching every word of `query`, the last as a prefix, best first. Case and
+    /// Vietnamese marks do not matter (`thong tin doi ngoai` finds `thông tin đối ngoại`); a
+    /// symbol however written (`57 KL TW`, `837/QD-TTg`) finds its document first. `types` narrows
+    /// the kinds of result.
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        types: Option<Vec<SearchType>>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<SearchConnection> {
+        let rc = authorized(ctx, Action::Read)?;
+        super::types::search::search(rc, query, types, first, after).await
     }
 
     /// Parses a document number and symbol (`57-KL/TW`, `Số: 837/QD – TTg`) into its parts.

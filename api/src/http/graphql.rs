@@ -9,6 +9,7 @@ use async_graphql_actix_web::GraphQLRequest;
 use super::auth::{authenticate, request_id, unauthenticated};
 use super::graphiql;
 use crate::app::AppState;
+use crate::domain::i18n;
 use crate::domain::policy::Actor;
 use crate::error::{complete_codes, request_error};
 use crate::graphql::RequestContext;
@@ -83,7 +84,13 @@ async fn execute(
 ) -> async_graphql::Response {
     let store = state.store();
     let spawner = Spawner::default();
-    let context = RequestContext::new(store.clone(), actor, request_id, spawner.clone());
+    let mut context = RequestContext::new(store.clone(), actor, request_id, spawner.clone());
+    context.languages = http
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(i18n::accepted)
+        .unwrap_or_default();
     let mut response = run_with(&spawner, state.schema.execute(request.data(context))).await;
     let debug_sql = http
         .headers()

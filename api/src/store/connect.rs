@@ -48,6 +48,12 @@ fn redact(url: &str) -> String {
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<usize> {
     let pending = pending_migrations(db).await?.len();
     Migrator::up(db, None).await.context("a migration failed")?;
+    // Entities written before the search index existed get their entries.
+    super::Store::new(db.clone())
+        .index_unindexed()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))
+        .context("cannot fill the search index")?;
     Ok(pending)
 }
 

@@ -15,6 +15,7 @@ mod locks;
 mod page;
 mod reports;
 mod rollups;
+mod search;
 mod sql;
 mod status;
 mod task_links;
@@ -41,6 +42,7 @@ pub use lineage::{Lineage, LineageSpec};
 pub use page::{Page, PageRequest, Window};
 pub use reports::{NewReport, ReportChanges};
 pub use rollups::{Coverage, ProgressSpec, StatusCounts};
+pub use search::{Hit, Hits, SearchKind};
 pub use tasks::{NewTask, NewTaskGroup, TaskChanges, TaskGroupChanges, TaskParent, TaskQuery};
 pub use upserts::Target;
 
@@ -114,6 +116,7 @@ impl Tx {
     /// Writes the audit records of every change made, then commits it all at once.
     pub async fn commit(self) -> Result<()> {
         let changes = self.take_changes();
+        self.reindex(&changes).await?;
         // Chunked: a statement may bind only so many values (32,766 on SQLite).
         for chunk in self.audit_rows(&changes).chunks(ROWS_PER_STATEMENT) {
             entity::audit_log::Entity::insert_many(chunk.to_vec()).exec(&self).await?;

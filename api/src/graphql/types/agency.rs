@@ -6,7 +6,6 @@ use super::rollup::{self, TaskProgress};
 use crate::graphql::loaders::Rollup;
 use crate::store::ProgressSpec;
 
-use crate::domain::i18n::pick;
 use crate::error::Result;
 use crate::graphql::context::request;
 use crate::graphql::scalars::Date;
@@ -28,8 +27,8 @@ impl Agency {
     }
 
     /// The name in `lang` (e.g. `en`), falling back to the Vietnamese original.
-    async fn name(&self, lang: Option<String>) -> &str {
-        pick(&self.0.name, &self.0.name_i18n, lang.as_deref())
+    async fn name(&self, ctx: &Context<'_>, lang: Option<String>) -> &str {
+        request(ctx).localized(&self.0.name, &self.0.name_i18n, lang.as_deref())
     }
 
     async fn kind(&self) -> AgencyKind {

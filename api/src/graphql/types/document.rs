@@ -4,7 +4,6 @@ use entity::sea_orm_active_enums::{AssignmentRole, DocumentKind, DocumentStatus,
 
 use super::rollup::{self, AgencyProgress, AgencyProgressOrder, ImplementationCoverage, TaskProgress};
 use super::{Agency, DocumentSymbolType, Task, TaskGroup};
-use crate::domain::i18n::pick;
 use crate::domain::symbol::DocumentSymbol;
 use crate::error::{Error, Result};
 use crate::graphql::context::request;
@@ -97,13 +96,13 @@ impl Document {
     }
 
     /// The title in `lang` (e.g. `en`), falling back to the Vietnamese original.
-    async fn title(&self, lang: Option<String>) -> &str {
-        pick(&self.0.title, &self.0.title_i18n, lang.as_deref())
+    async fn title(&self, ctx: &Context<'_>, lang: Option<String>) -> &str {
+        request(ctx).localized(&self.0.title, &self.0.title_i18n, lang.as_deref())
     }
 
     /// A short summary in `lang`, falling back to the Vietnamese original.
-    async fn summary(&self, lang: Option<String>) -> Option<&str> {
-        self.0.summary.as_deref().map(|s| pick(s, &self.0.summary_i18n, lang.as_deref()))
+    async fn summary(&self, ctx: &Context<'_>, lang: Option<String>) -> Option<&str> {
+        self.0.summary.as_deref().map(|s| request(ctx).localized(s, &self.0.summary_i18n, lang.as_deref()))
     }
 
     /// The year the document's targets look to, e.g. 2030.

@@ -51,6 +51,7 @@ mod change;
 mod document;
 mod report;
 pub mod rollup;
+pub mod search;
 mod symbol;
 mod task;
 

@@ -4,7 +4,6 @@ use entity::{deadline_extension, task, task_assignment, task_group};
 
 use super::{Agency, Document, ProgressReport};
 use crate::domain::deadline::Deadline as DomainDeadline;
-use crate::domain::i18n::pick;
 use crate::domain::status::{AsOf, TaskStatus};
 use crate::error::Result;
 use crate::graphql::context::{request, today};
@@ -49,8 +48,8 @@ impl TaskGroup {
         &self.0.code
     }
 
-    async fn title(&self, lang: Option<String>) -> &str {
-        pick(&self.0.title, &self.0.title_i18n, lang.as_deref())
+    async fn title(&self, ctx: &Context<'_>, lang: Option<String>) -> &str {
+        request(ctx).localized(&self.0.title, &self.0.title_i18n, lang.as_deref())
     }
 
     async fn tasks(
@@ -149,13 +148,13 @@ impl Task {
     }
 
     /// A short title in `lang`, falling back to the Vietnamese original.
-    async fn title(&self, lang: Option<String>) -> Option<&str> {
-        self.0.title.as_deref().map(|t| pick(t, &self.0.title_i18n, lang.as_deref()))
+    async fn title(&self, ctx: &Context<'_>, lang: Option<String>) -> Option<&str> {
+        self.0.title.as_deref().map(|t| request(ctx).localized(t, &self.0.title_i18n, lang.as_deref()))
     }
 
     /// What the task asks for, in `lang`, falling back to the Vietnamese original.
-    async fn content(&self, lang: Option<String>) -> &str {
-        pick(&self.0.content, &self.0.content_i18n, lang.as_deref())
+    async fn content(&self, ctx: &Context<'_>, lang: Option<String>) -> &str {
+        request(ctx).localized(&self.0.content, &self.0.content_i18n, lang.as_deref())
     }
 
     /// The product expected from the task (a report, a decree, a plan…).
