@@ -287,7 +287,8 @@ impl Query {
     /// code and name) matching every word of `query`, the last as a prefix, best first. Case and
     /// Vietnamese marks do not matter (`thong tin doi ngoai` finds `thông tin đối ngoại`); a
     /// symbol however written (`57 KL TW`, `837/QD-TTg`) finds its document first. `types` narrows
-    /// the kinds of result.
+    /// the kinds of result. At most 10,000 word matches are ranked (and counted in `totalCount`):
+    /// a query that matches more should be made more precise.
     async fn search(
         &self,
         ctx: &Context<'_>,

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use entity::{agency, document, task};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -151,6 +152,29 @@ impl Tx {
     }
 }
 
+/// The key of the entities the index holds.
+pub trait HasId {
+    fn id(&self) -> Uuid;
+}
+
+macro_rules! has_id {
+    ($($module:ident),+) => {
+        $(impl HasId for $module::Model {
+            fn id(&self) -> Uuid {
+                self.id
+            }
+        })+
+    };
+}
+
+has_id!(agency, document, task);
+
+/// The `id` column of an indexed entity's table.
+fn id_column<E: EntityTrait>() -> sea_orm::sea_query::ColumnRef {
+    use sea_orm::sea_query::IntoColumnRef;
+    (E::default(), sea_orm::sea_query::Alias::new("id")).into_column_ref()
+}
+
 /// One search result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
@@ -165,34 +189,59 @@ pub struct Hits {
     pub total: u64,
 }
 
+/// Word matches ranked per query, at most: ranking every one of a million tasks that mention
+/// "thông tin" costs seconds and helps nobody. A query matching more should be refined.
+pub const CANDIDATES: i64 = 10_000;
+
 /// How much an exact symbol match outranks any match of words.
 const SYMBOL_SCORE: f64 = 100.0;
 
 impl Store {
     /// Indexes every agency, document and task that has no entry yet: the entities that existed
-    /// before the index did. Runs after migrations; does nothing once all are indexed.
+    /// before the index did. Runs after migrations. A table whose entities all have entries is
+    /// skipped after two counts; otherwise it is read once in key order, in batches, and only
+    /// missing or stale entries are written.
     pub async fn index_unindexed(&self) -> Result<u64> {
-        let mut indexed = 0;
+        let mut indexed = self.index_table::<agency::Entity>(SearchKind::Agency, Entry::agency).await?;
+        indexed += self.index_table::<document::Entity>(SearchKind::Document, Entry::document).await?;
+        indexed += self.index_table::<task::Entity>(SearchKind::Task, Entry::task).await?;
+        Ok(indexed)
+    }
+
+    async fn index_table<E>(&self, kind: SearchKind, entry: fn(&E::Model) -> Entry) -> Result<u64>
+    where
+        E: EntityTrait,
+        E::Model: FromQueryResult + Send + Sync + HasId,
+    {
+        #[derive(FromQueryResult)]
+        struct Count {
+            n: i64,
+        }
+        let count = |sql: String| {
+            Count::find_by_statement(sea_orm::Statement::from_string(self.backend(), sql)).one(self.conn())
+        };
+        let table = E::default().table_name().to_owned();
+        let entities = count(format!("SELECT COUNT(*) AS n FROM {table}")).await?.map_or(0, |c| c.n);
+        let entries = count(format!("SELECT COUNT(*) AS n FROM search_entry WHERE node_type = '{}'", kind.as_str()))
+            .await?
+            .map_or(0, |c| c.n);
+        if entities == entries {
+            return Ok(0);
+        }
+        let mut after: Option<Uuid> = None;
+        let mut written = 0;
         loop {
-            let unindexed = |table: &str| {
-                sea_orm::sea_query::Expr::cust(format!(
-                    "NOT EXISTS (SELECT 1 FROM search_entry s WHERE s.node_id = {table}.id)"
-                ))
-            };
-            let mut entries: Vec<Entry> = Vec::new();
-            let limit = ENTRIES_PER_STATEMENT as u64;
-            let agencies =
-                agency::Entity::find().filter(unindexed("agency")).order_by_asc(agency::Column::Id).limit(limit);
-            entries.extend(agencies.all(self.conn()).await?.iter().map(Entry::agency));
-            let documents =
-                document::Entity::find().filter(unindexed("document")).order_by_asc(document::Column::Id).limit(limit);
-            entries.extend(documents.all(self.conn()).await?.iter().map(Entry::document));
-            let tasks = task::Entity::find().filter(unindexed("task")).order_by_asc(task::Column::Id).limit(limit);
-            entries.extend(tasks.all(self.conn()).await?.iter().map(Entry::task));
-            if entries.is_empty() {
-                return Ok(indexed);
+            let mut batch = E::find().order_by_asc(Expr::col(id_column::<E>())).limit(ENTRIES_PER_STATEMENT as u64);
+            if let Some(after) = after {
+                batch = batch.filter(Expr::col(id_column::<E>()).gt(after));
             }
-            indexed += entries.len() as u64;
+            let models = batch.all(self.conn()).await?;
+            let Some(last) = models.last() else {
+                return Ok(written);
+            };
+            after = Some(last.id());
+            let entries: Vec<Entry> = models.iter().map(entry).collect();
+            written += entries.len() as u64;
             upsert(self.conn(), &entries).await?;
         }
     }
@@ -225,7 +274,9 @@ impl Store {
             .bind(phrase)
             .push(") > 0 THEN 1.0 ELSE 0.0 END AS score FROM search_entry e, to_tsquery('simple', ")
             .bind(tsquery)
-            .push(") AS q(q) WHERE to_tsvector('simple', e.folded) @@ q.q)");
+            .push(") AS q(q) WHERE to_tsvector('simple', e.folded) @@ q.q LIMIT ")
+            .bind(CANDIDATES)
+            .push(")");
         } else {
             // Each word quoted (it holds only letters and digits), the last as a prefix.
             let mut fts: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
@@ -242,6 +293,8 @@ impl Store {
                  WHERE search_fts MATCH ",
             )
             .bind(fts.join(" "))
+            .push(" LIMIT ")
+            .bind(CANDIDATES)
             .push(")");
         }
         sql.push(" SELECT node_type, node_id, SUM(score) AS score, COUNT(*) OVER () AS total FROM (");
