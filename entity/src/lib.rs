@@ -1,6 +1,9 @@
 //! sea-orm entities: one module per table, no logic beyond the model.
 
 pub mod agency;
+pub mod agency_event;
+pub mod agency_event_party;
+pub mod agency_name;
 pub mod audit_log;
 pub mod change_agency;
 pub mod change_log;

@@ -160,3 +160,29 @@ text_enum!(
         AdHoc = "AD_HOC",
     }
 );
+
+text_enum!(
+    /// How the apparatus changed.
+    AgencyEventKind {
+        /// New agencies come into being (the successors).
+        Establish = "ESTABLISH",
+        /// One agency takes a new name; it stays the same agency.
+        Rename = "RENAME",
+        /// The predecessors become one successor (which may be one of them).
+        Merge = "MERGE",
+        /// One predecessor becomes several successors.
+        Split = "SPLIT",
+        /// The predecessors end; a successor, if named, takes over their tasks.
+        Dissolve = "DISSOLVE",
+        /// A function, with its tasks, moves from one agency to another; both go on.
+        TransferFunction = "TRANSFER_FUNCTION",
+    }
+);
+
+text_enum!(
+    /// An agency's side in a change.
+    EventSide {
+        Predecessor = "PREDECESSOR",
+        Successor = "SUCCESSOR",
+    }
+);

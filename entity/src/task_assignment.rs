@@ -15,6 +15,8 @@ pub struct Model {
     /// Set when the agency stops being responsible; the row is kept as history.
     pub ended_on: Option<Date>,
     pub reason: Option<String>,
+    /// The reorganisation that made this assignment by succession.
+    pub event_id: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

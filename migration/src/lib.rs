@@ -9,6 +9,7 @@ mod m20260104_000001_external_reference;
 mod m20260105_000001_idempotency_key;
 mod m20260106_000001_cascade;
 mod m20260107_000001_search;
+mod m20260108_000001_reorganisation;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260105_000001_idempotency_key::Migration),
             Box::new(m20260106_000001_cascade::Migration),
             Box::new(m20260107_000001_search::Migration),
+            Box::new(m20260108_000001_reorganisation::Migration),
         ]
     }
 }

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use std::hash::Hash;
 
 use async_graphql::dataloader::Loader;
-use entity::sea_orm_active_enums::RelationKind;
+use entity::sea_orm_active_enums::{EventSide, RelationKind};
 use entity::{
-    agency, audit_log, deadline_extension, document, external_reference, progress_report, task, task_assignment,
-    task_group,
+    agency, agency_event, agency_name, audit_log, deadline_extension, document, external_reference, progress_report,
+    task, task_assignment, task_group,
 };
 use uuid::Uuid;
 
@@ -318,5 +318,64 @@ impl Loader<RollupOf> for Loaders {
             }
         }
         Ok(out)
+    }
+}
+
+/// The events an agency took part in, with its side in each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EventsOf(pub AgencyId);
+
+impl Loader<EventsOf> for Loaders {
+    type Value = Vec<(agency_event::Model, EventSide)>;
+    type Error = Error;
+
+    async fn load(&self, keys: &[EventsOf]) -> Result<HashMap<EventsOf, Self::Value>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0.0).collect();
+        let mut found = self.store.events_of(&ids).await?;
+        Ok(keys.iter().map(|k| (*k, found.remove(&k.0.0).unwrap_or_default())).collect())
+    }
+}
+
+/// The agencies of an event, with their sides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PartiesOf(pub Uuid);
+
+impl Loader<PartiesOf> for Loaders {
+    type Value = Vec<(Uuid, EventSide)>;
+    type Error = Error;
+
+    async fn load(&self, keys: &[PartiesOf]) -> Result<HashMap<PartiesOf, Self::Value>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let mut found = self.store.parties_of(&ids).await?;
+        Ok(keys.iter().map(|k| (*k, found.remove(&k.0).unwrap_or_default())).collect())
+    }
+}
+
+/// The earlier names of an agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NamesOf(pub AgencyId);
+
+impl Loader<NamesOf> for Loaders {
+    type Value = Vec<agency_name::Model>;
+    type Error = Error;
+
+    async fn load(&self, keys: &[NamesOf]) -> Result<HashMap<NamesOf, Self::Value>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0.0).collect();
+        let mut found = self.store.names_of(&ids).await?;
+        Ok(keys.iter().map(|k| (*k, found.remove(&k.0.0).unwrap_or_default())).collect())
+    }
+}
+
+/// A reorganisation by its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EventById(pub Uuid);
+
+impl Loader<EventById> for Loaders {
+    type Value = agency_event::Model;
+    type Error = Error;
+
+    async fn load(&self, keys: &[EventById]) -> Result<HashMap<EventById, Self::Value>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        Ok(self.store.events_by_ids(&ids).await?.into_iter().map(|e| (EventById(e.id), e)).collect())
     }
 }

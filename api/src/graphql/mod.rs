@@ -7,6 +7,7 @@ pub mod loaders;
 pub mod mutation;
 pub mod pagination;
 pub mod query;
+pub mod reorganize;
 pub mod scalars;
 pub mod schema;
 pub mod subscription;

@@ -733,6 +733,7 @@ impl Mutation {
             role: input.role,
             assigned_on: day(input.assigned_on).unwrap_or_else(today),
             reason: text::optional("reason", input.reason.as_deref())?,
+            event: None,
         };
         let task_id = new.task;
         let assignment = write(ctx, async |tx| {

@@ -32,6 +32,8 @@ pub struct AgencyFilter {
     pub parent_code: Option<String>,
     /// Only agencies that exist today (true) or only those that no longer do (false).
     pub active: Option<bool>,
+    /// Only agencies that existed on this day (with `active: false`, only those that did not).
+    pub active_on: Option<Date>,
 }
 
 #[derive(InputObject, Default)]
@@ -114,8 +116,8 @@ impl AgencyFilter {
             kind: self.kind,
             level: self.level,
             parent_code: self.parent_code.map(|c| c.trim().to_owned()),
-            active: self.active,
-            today: Some(today()),
+            active: self.active.or(self.active_on.map(|_| true)),
+            today: Some(self.active_on.map_or_else(today, |d| d.0)),
         }
     }
 }

@@ -5,13 +5,14 @@ use async_graphql::{MergedObject, Schema};
 use super::cascade::CascadeMutation;
 use super::mutation::Mutation;
 use super::query::Query;
+use super::reorganize::ReorganizeMutation;
 use super::subscription::SubscriptionRoot;
 use super::upsert::UpsertMutation;
 
 /// Every mutation, from the modules that hold them.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(Mutation, CascadeMutation, UpsertMutation);
+pub struct MutationRoot(Mutation, CascadeMutation, ReorganizeMutation, UpsertMutation);
 
 pub type AppSchema = Schema<Query, MutationRoot, SubscriptionRoot>;
 

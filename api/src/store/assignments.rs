@@ -30,6 +30,8 @@ pub struct NewAssignment {
     pub role: AssignmentRole,
     pub assigned_on: NaiveDate,
     pub reason: Option<String>,
+    /// The reorganisation that made the assignment, for one made by succession.
+    pub event: Option<Uuid>,
 }
 
 impl Store {
@@ -112,6 +114,7 @@ pub(super) async fn insert_assignment(tx: &Tx, new: NewAssignment, field: &str) 
         assigned_on: Set(new.assigned_on),
         ended_on: Set(None),
         reason: Set(new.reason),
+        event_id: Set(new.event),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{
-    agency, audit_log, deadline_extension, document, document_relation, progress_report, task, task_assignment,
-    task_group, task_relation,
+    agency, agency_event, agency_event_party, agency_name, audit_log, deadline_extension, document, document_relation,
+    progress_report, task, task_assignment, task_group, task_relation,
 };
 use sea_orm::sea_query::IntoColumnRef;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
@@ -83,6 +83,9 @@ audited!(
     progress_report => "ProgressReport",
     deadline_extension => "DeadlineExtension",
     task_relation => "TaskRelation",
+    agency_event => "AgencyEvent",
+    agency_event_party => "AgencyEventParty",
+    agency_name => "AgencyName",
 );
 
 fn json<M: Serialize>(model: &M) -> Option<serde_json::Value> {

@@ -334,7 +334,7 @@ impl Tx {
         let roles = std::iter::once((new.lead, AssignmentRole::Presiding, "leadAgencyId"))
             .chain(new.coordinators.iter().map(|c| (*c, AssignmentRole::Coordinating, "coordinatorIds")));
         for (agency, role, field) in roles {
-            let assignment = NewAssignment { task: id, agency, role, assigned_on, reason: None };
+            let assignment = NewAssignment { task: id, agency, role, assigned_on, reason: None, event: None };
             insert_assignment(self, assignment, field).await?;
         }
         Ok(created)

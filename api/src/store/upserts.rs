@@ -254,7 +254,8 @@ impl Tx {
             .chain(coordinators.iter().map(|c| (*c, AssignmentRole::Coordinating)))
             .filter(|(agency, role)| !kept(agency.0, *role));
         for (agency, role) in additions {
-            self.assign_task(NewAssignment { task, agency, role, assigned_on: today, reason: None }).await?;
+            self.assign_task(NewAssignment { task, agency, role, assigned_on: today, reason: None, event: None })
+                .await?;
         }
         Ok(())
     }

@@ -1,9 +1,10 @@
 use async_graphql::{Context, ID};
 use entity::agency;
-use entity::sea_orm_active_enums::{AgencyKind, AgencyLevel, AssignmentRole};
+use entity::sea_orm_active_enums::{AgencyKind, AgencyLevel, AssignmentRole, EventSide};
 
 use super::rollup::{self, TaskProgress};
-use crate::graphql::loaders::Rollup;
+use crate::graphql::loaders::{EventsOf, PartiesOf, Rollup};
+use crate::graphql::reorganize::{AgencyChangeEvent, AgencyNameRecord, name_history};
 use crate::store::ProgressSpec;
 
 use crate::error::Result;
@@ -14,6 +15,27 @@ use crate::ids::AgencyId;
 /// A body that issues documents and presides over or coordinates tasks: the Politburo, a ministry,
 /// a provincial People's Committee, one of its departments.
 pub struct Agency(pub agency::Model);
+
+impl Agency {
+    /// Agencies on the `other` side of the events where this one is on `mine`.
+    async fn linked(&self, ctx: &Context<'_>, mine: EventSide, other: EventSide) -> Result<Vec<Agency>> {
+        let rc = request(ctx);
+        let events = rc.load_ref(EventsOf(AgencyId(self.0.id))).await?;
+        let keys = events.iter().filter(|(_, side)| *side == mine).map(|(e, _)| PartiesOf(e.id));
+        let parties = rc.loader.load_many(keys).await?;
+        let mut ids: Vec<AgencyId> = Vec::new();
+        for (e, _) in events.iter().filter(|(_, side)| *side == mine) {
+            for (agency, side) in parties.get(&PartiesOf(e.id)).into_iter().flatten() {
+                let id = AgencyId(*agency);
+                if *side == other && *agency != self.0.id && !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        let found = rc.loader.load_many(ids.clone()).await?;
+        Ok(ids.into_iter().filter_map(|id| found.get(&id).cloned().map(Agency)).collect())
+    }
+}
 
 entity_object! {
 impl Agency {
@@ -58,6 +80,29 @@ impl Agency {
     ) -> Result<TaskProgress> {
         let spec = ProgressSpec { as_of: rollup::as_of(as_of), include_descendants: false, role };
         rollup::counts(ctx, self.0.id, Rollup::Performance(spec)).await
+    }
+
+    /// The reorganisations the agency took part in, oldest first.
+    async fn change_events(&self, ctx: &Context<'_>) -> Result<Vec<AgencyChangeEvent>> {
+        let mut events = request(ctx).load_ref(EventsOf(AgencyId(self.0.id))).await?;
+        // An agency on both sides (a merger into one of the merged) is in the event once.
+        events.dedup_by_key(|(e, _)| e.id);
+        Ok(events.into_iter().map(|(model, _)| AgencyChangeEvent { model, parties: None }).collect())
+    }
+
+    /// The agencies this one took over from, directly, by merger, split, dissolution or transfer.
+    async fn predecessors(&self, ctx: &Context<'_>) -> Result<Vec<Agency>> {
+        self.linked(ctx, EventSide::Successor, EventSide::Predecessor).await
+    }
+
+    /// The agencies that took over from this one, directly.
+    async fn successors(&self, ctx: &Context<'_>) -> Result<Vec<Agency>> {
+        self.linked(ctx, EventSide::Predecessor, EventSide::Successor).await
+    }
+
+    /// The names the agency bore before its current one, oldest first.
+    async fn name_history(&self, ctx: &Context<'_>) -> Result<Vec<AgencyNameRecord>> {
+        name_history(ctx, AgencyId(self.0.id)).await
     }
 
     async fn valid_from(&self) -> Option<Date> {

@@ -23,10 +23,13 @@ pub enum ChangeEntityType {
     ProgressReport,
     DeadlineExtension,
     TaskRelation,
+    AgencyEvent,
+    AgencyEventParty,
+    AgencyName,
 }
 
 impl ChangeEntityType {
-    const ALL: [Self; 9] = [
+    const ALL: [Self; 12] = [
         Self::Agency,
         Self::Document,
         Self::DocumentRelation,
@@ -36,6 +39,9 @@ impl ChangeEntityType {
         Self::ProgressReport,
         Self::DeadlineExtension,
         Self::TaskRelation,
+        Self::AgencyEvent,
+        Self::AgencyEventParty,
+        Self::AgencyName,
     ];
 
     /// The name the feed stores (the entity's type name).
@@ -50,6 +56,9 @@ impl ChangeEntityType {
             Self::ProgressReport => "ProgressReport",
             Self::DeadlineExtension => "DeadlineExtension",
             Self::TaskRelation => "TaskRelation",
+            Self::AgencyEvent => "AgencyEvent",
+            Self::AgencyEventParty => "AgencyEventParty",
+            Self::AgencyName => "AgencyName",
         }
     }
 

@@ -7,13 +7,22 @@ use crate::domain::deadline::Deadline as DomainDeadline;
 use crate::domain::status::{AsOf, TaskStatus};
 use crate::error::Result;
 use crate::graphql::context::{request, today};
-use crate::graphql::loaders::{AssignmentsOf, ExtensionsOf, LinkedTasks, PageOf, Reports, StatusOf, Tasks};
+use crate::graphql::loaders::{AssignmentsOf, EventById, ExtensionsOf, LinkedTasks, PageOf, Reports, StatusOf, Tasks};
 use crate::graphql::pagination::{Conn, nested, window};
 use crate::graphql::query::TaskFilter;
+use crate::graphql::reorganize::AgencyChangeEvent;
 use crate::graphql::scalars::Date;
 use crate::ids::{AgencyId, AssignmentId, DocumentId, TaskGroupId, TaskId};
 use crate::store::{Direction, TaskParent};
 use uuid::Uuid;
+
+/// Whether the assignment was held on `day` (now, without one).
+fn held_on(a: &task_assignment::Model, day: Option<chrono::NaiveDate>) -> bool {
+    match day {
+        None => a.ended_on.is_none(),
+        Some(d) => a.assigned_on <= d && a.ended_on.is_none_or(|end| end >= d),
+    }
+}
 
 /// A page of the tasks under a document, a task group or a task.
 pub(super) async fn tasks_under(
@@ -97,10 +106,11 @@ impl Task {
         Ok(nested(page, |t| t.id, Task))
     }
 
-    async fn current(&self, ctx: &Context<'_>, role: AssignmentRole) -> Result<Vec<Agency>> {
+    async fn current(&self, ctx: &Context<'_>, role: AssignmentRole, as_of: Option<Date>) -> Result<Vec<Agency>> {
         let rc = request(ctx);
         let assignments = rc.load_ref(AssignmentsOf(TaskId(self.0.id))).await?;
-        let ids = assignments.iter().filter(|a| a.role == role && a.ended_on.is_none()).map(|a| AgencyId(a.agency_id));
+        let day = as_of.map(|d| d.0);
+        let ids = assignments.iter().filter(|a| a.role == role && held_on(a, day)).map(|a| AgencyId(a.agency_id));
         let agencies = rc.loader.load_many(ids.clone()).await?;
         Ok(ids.filter_map(|id| agencies.get(&id).cloned().map(Agency)).collect())
     }
@@ -193,20 +203,21 @@ impl Task {
         self.0.completed_on.map(Date)
     }
 
-    /// The presiding agency (chủ trì) now.
-    async fn lead(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {
-        Ok(self.current(ctx, AssignmentRole::Presiding).await?.into_iter().next())
+    /// The presiding agency (chủ trì) now, or on `asOf`.
+    async fn lead(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Option<Agency>> {
+        Ok(self.current(ctx, AssignmentRole::Presiding, as_of).await?.into_iter().next())
     }
 
-    /// The coordinating agencies (phối hợp) now.
-    async fn coordinators(&self, ctx: &Context<'_>) -> Result<Vec<Agency>> {
-        self.current(ctx, AssignmentRole::Coordinating).await
+    /// The coordinating agencies (phối hợp) now, or on `asOf`.
+    async fn coordinators(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<Agency>> {
+        self.current(ctx, AssignmentRole::Coordinating, as_of).await
     }
 
-    /// Every assignment, current and ended, with role and dates.
-    async fn assignments(&self, ctx: &Context<'_>) -> Result<Vec<TaskAssignment>> {
+    /// Every assignment, current and ended, with role and dates; with `asOf`, those held that day.
+    async fn assignments(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Vec<TaskAssignment>> {
         let assignments = request(ctx).load_ref(AssignmentsOf(TaskId(self.0.id))).await?;
-        Ok(assignments.into_iter().map(TaskAssignment).collect())
+        let keep = |a: &task_assignment::Model| as_of.is_none_or(|d| held_on(a, Some(d.0)));
+        Ok(assignments.into_iter().filter(keep).map(TaskAssignment).collect())
     }
 
     /// The tasks this one carries out (a national task that a provincial one is derived from).
@@ -269,9 +280,18 @@ impl TaskAssignment {
         self.0.ended_on.map(Date)
     }
 
-    /// Why the assignment was made, when it was not part of the original document.
+    /// Why the assignment was made, when it was not part of the original document (SUCCESSION
+    /// for one made by a reorganisation).
     async fn reason(&self) -> Option<&str> {
         self.0.reason.as_deref()
+    }
+
+    /// The reorganisation that made this assignment by succession.
+    async fn change_event(&self, ctx: &Context<'_>) -> Result<Option<AgencyChangeEvent>> {
+        match self.0.event_id {
+            Some(id) => Ok(request(ctx).load(EventById(id)).await?.map(|model| AgencyChangeEvent { model, parties: None })),
+            None => Ok(None),
+        }
     }
 
 }
