@@ -131,6 +131,30 @@ async fn a_merger_moves_open_tasks_and_keeps_the_past(app: TestApp) {
     assert!(!codes(r.data("now.nodes")).contains(&"TB-UBND".to_owned()));
     assert!(codes(r.data("then.nodes")).contains(&"TB-UBND".to_owned()));
 
+    // An agency's tasks on a day, with or without those of the agencies it took over from.
+    let r = app
+        .gql(
+            "{ agency(code: \"HY-UBND\") { then: tasks(asOf: \"2025-06-30\") { nodes { id } }
+                 inherited: tasks(asOf: \"2025-06-30\", includePredecessors: true) { nodes { id } }
+                 now: tasks(role: PRESIDING) { nodes { id } } }
+               tb: agency(code: \"TB-UBND\") { tasks { nodes { id } } } }",
+            json!({}),
+        )
+        .await;
+    let ids = |path: &str| -> Vec<String> {
+        r.data(path).as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_owned()).collect()
+    };
+    assert!(!ids("agency.then.nodes").contains(&open));
+    assert!(ids("agency.inherited.nodes").contains(&open) && ids("agency.inherited.nodes").contains(&done));
+    assert!(ids("agency.now.nodes").contains(&open) && ids("agency.now.nodes").contains(&shared));
+    assert_eq!(ids("tb.tasks.nodes"), vec![done.clone()], "Thái Bình keeps only its completed task");
+    let q = "query($n: Int) { agencies(first: $n) { nodes { code tasks(first: 5, includePredecessors: true, asOf: \"2025-07-01\") { totalCount nodes { code } } } } }";
+    let mut counts = Vec::new();
+    for n in [1, 10, 40] {
+        counts.push(app.gql_counted(q, json!({ "n": n })).await.sql_statements());
+    }
+    assert!(counts.iter().all(|c| *c == 2), "agencies, then their tasks: {counts:?}");
+
     // Statistics of the day before are what they were.
     let after = app.gql(STATS, json!({ "d": "2025-06-30" })).await;
     assert_eq!(before.data(""), after.data(""));

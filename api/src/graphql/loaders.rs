@@ -16,8 +16,8 @@ use crate::domain::status::{AsOf, TaskStatus};
 use crate::error::Error;
 use crate::ids::{AgencyId, AssignmentId, DocumentId, ReportId, TaskGroupId, TaskId};
 use crate::store::{
-    AgencyQuery, Coverage, Direction, Lineage, LineageSpec, Page, ProgressSpec, StatusCounts, Store, TaskParent,
-    TaskQuery, Window,
+    AgencyQuery, Coverage, Direction, Lineage, LineageSpec, Page, ProgressSpec, Responsibility, StatusCounts, Store,
+    TaskParent, TaskQuery, Window,
 };
 
 pub struct Loaders {
@@ -377,5 +377,17 @@ impl Loader<EventById> for Loaders {
     async fn load(&self, keys: &[EventById]) -> Result<HashMap<EventById, Self::Value>, Self::Error> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         Ok(self.store.events_by_ids(&ids).await?.into_iter().map(|e| (EventById(e.id), e)).collect())
+    }
+}
+
+impl Loader<PageOf<Responsibility>> for Loaders {
+    type Value = Page<task::Model>;
+    type Error = Error;
+
+    async fn load(
+        &self,
+        keys: &[PageOf<Responsibility>],
+    ) -> Result<HashMap<PageOf<Responsibility>, Self::Value>, Self::Error> {
+        load_pages(keys, |s: Responsibility, agencies| async move { self.store.tasks_held(&agencies, s).await }).await
     }
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::Store;
 use super::documents::{Direction, DocumentQuery, query_condition};
-use super::page::{Page, Window};
+use super::page::{Page, Window, collect_pages};
 use super::sql::Sql;
 use crate::error::Result;
 
@@ -94,8 +94,8 @@ impl Store {
         }
         sql.push(
             " AS past FROM found f), numbered AS (SELECT m.*, ROW_NUMBER() OVER (PARTITION BY root ORDER BY past DESC, \
-             depth, id) AS pos FROM marked m) SELECT n.root AS l_root, n.depth AS l_depth, n.path AS l_path, \
-             n.total AS l_total, n.past AS l_past, d.* FROM numbered n JOIN document d ON d.id = n.id",
+             depth, id) AS pos FROM marked m) SELECT n.root AS w_root, n.depth AS l_depth, n.path AS l_path, \
+             n.total AS w_total, n.past AS w_past, d.* FROM numbered n JOIN document d ON d.id = n.id",
         );
         if let Some(window) = spec.window {
             sql.push(" WHERE n.pos <= ").bind(window.limit as i64 + 1);
@@ -103,29 +103,13 @@ impl Store {
         sql.push(" ORDER BY n.root, n.pos");
 
         let rows = self.conn().query_all_raw(sql.statement()).await?;
-        let mut pages: HashMap<Uuid, Page<Lineage>> = roots.iter().map(|r| (*r, Page::default())).collect();
-        let limit = spec.window.map_or(u64::MAX, |w| w.limit);
-        for row in rows {
-            let root: Uuid = row.try_get("", "l_root")?;
-            let total: i64 = row.try_get("", "l_total")?;
-            let past: i32 = row.try_get("", "l_past")?;
-            let page = pages.entry(root).or_default();
-            page.total = Some(total as u64);
-            page.has_previous = spec.window.is_some_and(|w| w.after.is_some());
-            if past == 0 {
-                continue;
-            }
-            if page.items.len() as u64 == limit {
-                page.has_next = true;
-                continue;
-            }
+        collect_pages(rows, roots, spec.window, |row| {
             let path: String = row.try_get("", "l_path")?;
-            page.items.push(Lineage {
-                document: document::Model::from_query_result(&row, "")?,
+            Ok(Lineage {
+                document: document::Model::from_query_result(row, "")?,
                 depth: row.try_get("", "l_depth")?,
                 path: path.split(PATH_SEPARATOR).map(str::to_owned).collect(),
-            });
-        }
-        Ok(pages)
+            })
+        })
     }
 }

@@ -157,3 +157,33 @@ where
     }
     Ok(pages)
 }
+
+/// Pages of many parents' lists from rows that carry, besides the item, `w_root` (the parent),
+/// `w_total` (the size of its whole list) and `w_past` (1 for a row after the cursor, 0 for the one
+/// row before it kept only to carry the total), in page order. `limit` of `None` takes every row.
+pub fn collect_pages<T>(
+    rows: Vec<sea_orm::QueryResult>,
+    roots: &[Uuid],
+    window: Option<Window>,
+    item: impl Fn(&sea_orm::QueryResult) -> Result<T>,
+) -> Result<HashMap<Uuid, Page<T>>> {
+    let mut pages: HashMap<Uuid, Page<T>> = roots.iter().map(|r| (*r, Page::default())).collect();
+    let limit = window.map_or(u64::MAX, |w| w.limit);
+    for row in rows {
+        let root: Uuid = row.try_get("", "w_root")?;
+        let total: i64 = row.try_get("", "w_total")?;
+        let past: i32 = row.try_get("", "w_past")?;
+        let page = pages.entry(root).or_default();
+        page.total = Some(total as u64);
+        page.has_previous = window.is_some_and(|w| w.after.is_some());
+        if past == 0 {
+            continue;
+        }
+        if page.items.len() as u64 == limit {
+            page.has_next = true;
+            continue;
+        }
+        page.items.push(item(&row)?);
+    }
+    Ok(pages)
+}

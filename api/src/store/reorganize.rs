@@ -7,10 +7,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Days, NaiveDate, Utc};
 use entity::sea_orm_active_enums::{AgencyEventKind, AssignmentRole, EventSide, ProgressState};
 use entity::{agency, agency_event, agency_event_party, agency_name, task, task_assignment};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Set,
-    Statement,
-};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, Statement};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -315,7 +313,7 @@ impl Tx {
 
     /// Ends an assignment on the day before `day` (on its first day, if it began on `day`).
     async fn end_assignment(&self, a: task_assignment::Model, day: NaiveDate) -> Result<()> {
-        let last = day.checked_sub_days(Days::new(1)).unwrap_or(day).max(a.assigned_on);
+        let last = std::cmp::max(day.checked_sub_days(Days::new(1)).unwrap_or(day), a.assigned_on);
         let (version, now) = bump(a.version);
         let before = a.clone();
         let mut model: task_assignment::ActiveModel = a.into();
@@ -330,34 +328,21 @@ impl Tx {
 
 /// The agency's current assignments on tasks neither completed nor cancelled (of one document if given).
 async fn open_assignments(tx: &Tx, agency: Uuid, document: Option<DocumentId>) -> Result<Vec<task_assignment::Model>> {
-    let mut tasks = task::Entity::find()
-        .filter(task::Column::ProgressState.is_not_in([ProgressState::Completed, ProgressState::Cancelled]));
+    let mut open = Query::select()
+        .column(task::Column::Id)
+        .from(task::Entity)
+        .and_where(
+            Expr::col(task::Column::ProgressState)
+                .is_not_in([ProgressState::Completed.as_str(), ProgressState::Cancelled.as_str()]),
+        )
+        .to_owned();
     if let Some(doc) = document {
-        tasks = tasks.filter(task::Column::DocumentId.eq(doc.0));
-    }
-    let ids: Vec<Uuid> = {
-        use sea_orm::QuerySelect;
-        #[derive(FromQueryResult)]
-        struct Id {
-            id: Uuid,
-        }
-        tasks
-            .select_only()
-            .column(task::Column::Id)
-            .into_model::<Id>()
-            .all(tx)
-            .await?
-            .into_iter()
-            .map(|t| t.id)
-            .collect()
-    };
-    if ids.is_empty() {
-        return Ok(Vec::new());
+        open.and_where(Expr::col(task::Column::DocumentId).eq(doc.0));
     }
     Ok(task_assignment::Entity::find()
         .filter(task_assignment::Column::AgencyId.eq(agency))
         .filter(task_assignment::Column::EndedOn.is_null())
-        .filter(task_assignment::Column::TaskId.is_in(ids))
+        .filter(task_assignment::Column::TaskId.in_subquery(open))
         .order_by_asc(task_assignment::Column::Id)
         .all(tx)
         .await?)

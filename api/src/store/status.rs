@@ -25,7 +25,8 @@ fn push_due(sql: &mut Sql, t: &str, as_of: AsOf) {
 }
 
 /// Appends the status of task `t` on `as_of` (one of [`TaskStatus`]'s names) as a CASE expression.
-/// `t` must be joined to nothing else: the expression reads the document and reports itself.
+/// Its subqueries read the document, extensions and reports under aliases of their own (`d`, `e`,
+/// `r`), which shadow any outer ones.
 pub fn push_status(sql: &mut Sql, t: &str, as_of: AsOf) {
     let day = as_of.day;
     sql.push(&format!("(CASE WHEN {t}.progress_state = "))

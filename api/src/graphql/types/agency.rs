@@ -2,10 +2,12 @@ use async_graphql::{Context, ID};
 use entity::agency;
 use entity::sea_orm_active_enums::{AgencyKind, AgencyLevel, AssignmentRole, EventSide};
 
+use super::Task;
 use super::rollup::{self, TaskProgress};
-use crate::graphql::loaders::{EventsOf, PartiesOf, Rollup};
+use crate::graphql::loaders::{EventsOf, PageOf, PartiesOf, Rollup};
+use crate::graphql::pagination::{Conn, nested, window};
 use crate::graphql::reorganize::{AgencyChangeEvent, AgencyNameRecord, name_history};
-use crate::store::ProgressSpec;
+use crate::store::{ProgressSpec, Responsibility};
 
 use crate::error::Result;
 use crate::graphql::context::request;
@@ -98,6 +100,22 @@ impl Agency {
     /// The agencies that took over from this one, directly.
     async fn successors(&self, ctx: &Context<'_>) -> Result<Vec<Agency>> {
         self.linked(ctx, EventSide::Predecessor, EventSide::Successor).await
+    }
+
+    /// The tasks on which the agency holds a role (`role`, or either) now, or held one on `asOf`;
+    /// with `includePredecessors`, also those of the agencies it took over from. In creation order.
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+        #[graphql(default)] include_predecessors: bool,
+        role: Option<AssignmentRole>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<Task>> {
+        let spec = Responsibility { as_of: as_of.map(|d| d.0), include_predecessors, role, window: window(first, after)? };
+        let page = request(ctx).load_ref(PageOf { parent: self.0.id, spec }).await?;
+        Ok(nested(page, |t| t.id, Task))
     }
 
     /// The names the agency bore before its current one, oldest first.
