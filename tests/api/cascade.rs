@@ -207,6 +207,17 @@ async fn an_extension_counts_from_the_day_it_takes_effect(app: TestApp) {
     assert!(on(&app.gql(overdue, json!({ "d": "2025-12-09" })).await));
     assert!(!on(&app.gql(overdue, json!({ "d": "2025-12-10" })).await));
 
+    // An extension cannot count from before the document approving it.
+    let r = app
+        .gql(
+            extend,
+            json!({ "i": { "taskId": id, "expectedVersion": version + 1, "newDueOn": "2026-12-31",
+            "approvedById": approving, "effectiveOn": "2025-12-01" } }),
+        )
+        .await;
+    r.expect_error("BAD_USER_INPUT");
+    assert_eq!(r.error_field().as_deref(), Some("effectiveOn"));
+
     // A regular task has no deadline to extend.
     let (regular, v) = task(&app, "48/KH-UBND", "2").await;
     let r = app
@@ -277,6 +288,34 @@ async fn rollups_add_up_to_the_tasks(app: TestApp) {
         let overdue: Vec<i64> = rows.iter().map(|r| r["progress"]["overdue"].as_i64().unwrap()).collect();
         assert!(overdue.windows(2).all(|w| w[0] >= w[1]), "most overdue first: {overdue:?}");
     }
+    // The other orders of the table.
+    let r = app
+        .gql(
+            "{ documents(filter: { symbol: \"57-KL/TW\" }) { nodes {
+                byTotal: progressByAgency(asOf: \"2026-11-22\", includeDescendants: true, orderBy: TOTAL_DESC) { progress { total } }
+                byRate: progressByAgency(asOf: \"2026-11-22\", includeDescendants: true, orderBy: ON_TIME_RATE_ASC) { progress { onTimeRate } } } } }",
+            json!({}),
+        )
+        .await;
+    let totals: Vec<i64> = r
+        .data("documents.nodes.0.byTotal")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["progress"]["total"].as_i64().unwrap())
+        .collect();
+    assert!(totals.windows(2).all(|w| w[0] >= w[1]), "most tasks first: {totals:?}");
+    let rates: Vec<Option<f64>> = r
+        .data("documents.nodes.0.byRate")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["progress"]["onTimeRate"].as_f64())
+        .collect();
+    let known = rates.iter().take_while(|r| r.is_some()).count();
+    assert!(known > 1 && rates[known..].iter().all(Option::is_none), "agencies with no rate last: {rates:?}");
+    assert!(rates[..known].windows(2).all(|w| w[0] <= w[1]), "lowest rate first: {rates:?}");
+
     // On 1/7/2024 only 57-KL/TW's cascade as it stood counts: 48/KH-UBND came in 2025.
     let r = app.gql(q, json!({ "d": "2024-07-01" })).await;
     assert_eq!(r.i64("documents.nodes.0.progress.total"), 3 + 2 + 6 + 14);

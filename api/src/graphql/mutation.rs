@@ -541,6 +541,7 @@ impl Mutation {
             parent: change(input.parent_id)
                 .map(|p| p.map(|id| AgencyId::from_global(&id, "parentId")).transpose())
                 .transpose()?,
+            ..Default::default()
         };
         let agency = write(ctx, async |tx| tx.update_agency(id, input.expected_version, changes).await).await?;
         Ok(AgencyPayload { agency: Agency(agency) })

@@ -75,14 +75,15 @@ impl TaskFilter {
         if self.as_of.is_some() && self.status.is_none() {
             return Err(Error::bad_field("asOf", "filter.asOf is the day of filter.status: give a status too"));
         }
+        let statuses = self.status.map(|mut s| {
+            s.sort();
+            s.dedup();
+            s
+        });
         let as_of = AsOf::new(self.as_of.map_or_else(today, |d| d.0));
         Ok(TaskQuery {
-            statuses: self.status.clone().map(|mut s| {
-                s.sort();
-                s.dedup();
-                s
-            }),
-            as_of: self.status.is_some().then_some(as_of),
+            as_of: statuses.is_some().then_some(as_of),
+            statuses,
             document: self.document_id.map(|id| DocumentId::from_global(&id, "documentId")).transpose()?,
             agency_code: self.agency_code.map(|c| c.trim().to_owned()),
             role: self.role,

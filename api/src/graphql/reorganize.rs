@@ -8,7 +8,6 @@ use super::context::{authorized, request};
 use super::mutation::{Idempotency, write};
 use super::scalars::Date;
 use super::types::{Agency, Document, Task};
-use crate::domain::i18n::Translations;
 use crate::domain::policy::Action;
 use crate::domain::text;
 use crate::error::Result;
@@ -152,10 +151,9 @@ impl ReorganizeMutation {
             codes.iter().map(|c| text::agency_code(field, c)).collect()
         };
         let new_name = match &input.new_name {
-            Some(name) => Some((
-                text::required("newName", name)?,
-                Translations::with("newNameEn", "en", input.new_name_en.as_deref())?,
-            )),
+            Some(name) => {
+                Some((text::required("newName", name)?, text::optional("newNameEn", input.new_name_en.as_deref())?))
+            }
             None => None,
         };
         let r = Reorganisation {

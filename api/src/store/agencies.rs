@@ -45,6 +45,9 @@ pub struct AgencyChanges {
     pub kind: Option<AgencyKind>,
     pub level: Option<AgencyLevel>,
     pub parent: Option<Option<AgencyId>>,
+    /// Set by reorganisations: the first day the agency exists, and the first day it no longer does.
+    pub valid_from: Option<Option<NaiveDate>>,
+    pub valid_to: Option<Option<NaiveDate>>,
 }
 
 impl Store {
@@ -170,6 +173,12 @@ impl Tx {
         }
         if let Some(parent) = ch.parent {
             model.parent_id = Set(parent.map(|p| p.0));
+        }
+        if let Some(from) = ch.valid_from {
+            model.valid_from = Set(from);
+        }
+        if let Some(to) = ch.valid_to {
+            model.valid_to = Set(to);
         }
         model.name_i18n = Set(names.to_json());
         model.version = Set(version);

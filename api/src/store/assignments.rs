@@ -46,11 +46,7 @@ impl Store {
             .order_by_asc(Column::Id)
             .all(self.conn())
             .await?;
-        let mut out: HashMap<Uuid, Vec<task_assignment::Model>> = HashMap::new();
-        for row in rows {
-            out.entry(row.task_id).or_default().push(row);
-        }
-        Ok(out)
+        Ok(super::group_by(rows, |r| r.task_id))
     }
 }
 
@@ -103,6 +99,23 @@ fn check_span(assigned_on: NaiveDate, ended_on: Option<NaiveDate>) -> Result<()>
 }
 
 /// Inserts an assignment after checking the agency and the one-presiding-agency rule.
+/// Ends an assignment on `ended_on`, its last day; it stays as history.
+pub(super) async fn end_assignment(
+    tx: &Tx,
+    current: task_assignment::Model,
+    ended_on: NaiveDate,
+) -> Result<task_assignment::Model> {
+    let (version, now) = bump(current.version);
+    let before = current.clone();
+    let mut model: task_assignment::ActiveModel = current.into();
+    model.ended_on = Set(Some(ended_on));
+    model.version = Set(version);
+    model.updated_at = Set(now);
+    let after = model.update(tx).await?;
+    tx.updated(&before, &after);
+    Ok(after)
+}
+
 pub(super) async fn insert_assignment(tx: &Tx, new: NewAssignment, field: &str) -> Result<task_assignment::Model> {
     check_fits(tx, new.task, new.agency, new.role, None, field).await?;
     let now = Utc::now();
@@ -145,15 +158,7 @@ impl Tx {
             .find(|a| a.agency_id == agency.0)
             .ok_or_else(|| Error::not_found("the agency holds no current assignment on this task"))?;
         check_span(current.assigned_on, Some(ended_on))?;
-        let (version, now) = bump(current.version);
-        let before = current.clone();
-        let mut model: task_assignment::ActiveModel = current.into();
-        model.ended_on = Set(Some(ended_on));
-        model.version = Set(version);
-        model.updated_at = Set(now);
-        let after = model.update(self).await?;
-        self.updated(&before, &after);
-        Ok(after)
+        end_assignment(self, current, ended_on).await
     }
 
     /// Corrects an assignment: its role, its dates, its reason.

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::documents::require_document;
 use super::locks::{bump, lock_version};
+use super::tasks::set_deadline;
 use super::{Store, Tx};
 use crate::domain::deadline::Deadline;
 use crate::error::{Error, Result};
@@ -82,12 +83,7 @@ impl Tx {
         let (version, now) = bump(current.version);
         let before = current.clone();
         let mut model: task::ActiveModel = current.into();
-        let (kind, date, year, recurrence) = Deadline::Date(new.new_due_on).columns();
-        model.deadline_kind = Set(kind);
-        model.deadline_date = Set(date);
-        model.deadline_year = Set(year);
-        model.deadline_recurrence = Set(recurrence);
-        model.due_on = Set(Some(new.new_due_on));
+        set_deadline(&mut model, Deadline::Date(new.new_due_on));
         model.extended_on = Set(Some(effective_on));
         model.version = Set(version);
         model.updated_at = Set(now);
@@ -106,10 +102,6 @@ impl Store {
             .order_by_asc(extension::Column::Id)
             .all(self.conn())
             .await?;
-        let mut out: HashMap<Uuid, Vec<extension::Model>> = HashMap::new();
-        for row in rows {
-            out.entry(row.task_id).or_default().push(row);
-        }
-        Ok(out)
+        Ok(super::group_by(rows, |r| r.task_id))
     }
 }

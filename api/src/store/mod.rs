@@ -52,6 +52,18 @@ pub use upserts::Target;
 
 use crate::error::Result;
 
+/// Rows grouped by the key of what they belong to, each group in the rows' order.
+pub(crate) fn group_by<T>(
+    rows: Vec<T>,
+    key: impl Fn(&T) -> uuid::Uuid,
+) -> std::collections::HashMap<uuid::Uuid, Vec<T>> {
+    let mut out: std::collections::HashMap<uuid::Uuid, Vec<T>> = std::collections::HashMap::new();
+    for row in rows {
+        out.entry(key(&row)).or_default().push(row);
+    }
+    out
+}
+
 /// Wraps a connection or transaction and counts the statements sent through it.
 pub struct Counted<C> {
     inner: C,

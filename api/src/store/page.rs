@@ -97,7 +97,7 @@ where
     E::Model: FromQueryResult + Send + Sync,
     C: ConnectionTrait,
 {
-    let (p, total, rn) = (Alias::new("w_parent"), Alias::new("w_total"), Alias::new("w_rn"));
+    let (p, total, rn) = (Alias::new("w_root"), Alias::new("w_total"), Alias::new("w_rn"));
     let id_col = Alias::new(id.as_str());
 
     // Innermost: every child of the parents, with the size of its parent's whole list.
@@ -138,24 +138,7 @@ where
         .order_by(rn, Order::Asc);
 
     let rows = conn.query_all(&outer).await?;
-    let mut pages: HashMap<Uuid, Page<E::Model>> = parents.iter().map(|id| (*id, Page::default())).collect();
-    for row in rows {
-        let parent_id: Uuid = row.try_get("", "w_parent")?;
-        let total: i64 = row.try_get("", "w_total")?;
-        let past: i32 = row.try_get("", "w_past")?;
-        let page = pages.entry(parent_id).or_default();
-        page.total = Some(total as u64);
-        page.has_previous = window.after.is_some();
-        if past == 0 {
-            continue;
-        }
-        if page.items.len() as u64 == window.limit {
-            page.has_next = true;
-        } else {
-            page.items.push(E::Model::from_query_result(&row, "")?);
-        }
-    }
-    Ok(pages)
+    collect_pages(rows, parents, Some(window), |row| Ok(E::Model::from_query_result(row, "")?))
 }
 
 /// Pages of many parents' lists from rows that carry, besides the item, `w_root` (the parent),

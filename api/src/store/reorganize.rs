@@ -12,11 +12,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::assignments::{NewAssignment, insert_assignment};
+use super::agencies::AgencyChanges;
+use super::assignments::{NewAssignment, end_assignment, insert_assignment};
 use super::documents::require_document;
-use super::locks::bump;
 use super::{Store, Tx};
-use crate::domain::i18n::Translations;
 use crate::error::{Error, Result};
 use crate::ids::{AgencyId, DocumentId, TaskId};
 
@@ -29,8 +28,8 @@ pub struct Reorganisation {
     pub to_codes: Vec<String>,
     /// For a transfer of function: what moves.
     pub function: Option<String>,
-    /// For a rename: the new name.
-    pub new_name: Option<(String, Translations)>,
+    /// For a rename: the new name, and its English translation (none to drop the old one).
+    pub new_name: Option<(String, Option<String>)>,
     /// For a transfer of function: only the tasks of this document move (all when none).
     pub task_document: Option<DocumentId>,
 }
@@ -166,16 +165,16 @@ impl Tx {
         match r.kind {
             AgencyEventKind::Establish => {
                 for a in &to {
-                    self.set_validity(a, Some(Some(day)), None).await?;
+                    self.change_agency(a, AgencyChanges { valid_from: Some(Some(day)), ..Default::default() }).await?;
                 }
             }
             AgencyEventKind::Rename => {
-                let (name, translations) = r.new_name.clone().expect("checked by check_shape");
-                self.rename(&from[0], name, translations, day, event.id).await?;
+                let (name, name_en) = r.new_name.clone().expect("checked by check_shape");
+                self.rename(&from[0], name, name_en, day, event.id).await?;
             }
             kind if ends_predecessors(kind) => {
                 for a in from.iter().filter(|a| !to.iter().any(|s| s.id == a.id)) {
-                    self.set_validity(a, None, Some(Some(day))).await?;
+                    self.change_agency(a, AgencyChanges { valid_to: Some(Some(day)), ..Default::default() }).await?;
                 }
             }
             _ => {}
@@ -210,27 +209,9 @@ impl Tx {
         Ok(Reorganised { event, parties, tasks })
     }
 
-    async fn set_validity(
-        &self,
-        a: &agency::Model,
-        valid_from: Option<Option<NaiveDate>>,
-        valid_to: Option<Option<NaiveDate>>,
-    ) -> Result<()> {
-        let current =
-            agency::Entity::find_by_id(a.id).one(self).await?.ok_or_else(|| Error::internal("agency vanished"))?;
-        let (version, now) = bump(current.version);
-        let before = current.clone();
-        let mut model: agency::ActiveModel = current.into();
-        if let Some(from) = valid_from {
-            model.valid_from = Set(from);
-        }
-        if let Some(to) = valid_to {
-            model.valid_to = Set(to);
-        }
-        model.version = Set(version);
-        model.updated_at = Set(now);
-        let after = model.update(self).await?;
-        self.updated(&before, &after);
+    /// Changes an agency on behalf of the event, at the version read at its start.
+    async fn change_agency(&self, a: &agency::Model, changes: AgencyChanges) -> Result<()> {
+        self.update_agency(AgencyId(a.id), a.version, changes).await?;
         Ok(())
     }
 
@@ -238,7 +219,7 @@ impl Tx {
         &self,
         a: &agency::Model,
         name: String,
-        translations: Translations,
+        name_en: Option<String>,
         day: NaiveDate,
         event: Uuid,
     ) -> Result<()> {
@@ -253,18 +234,8 @@ impl Tx {
         .insert(self)
         .await?;
         self.created(&old);
-        let current =
-            agency::Entity::find_by_id(a.id).one(self).await?.ok_or_else(|| Error::internal("agency vanished"))?;
-        let (version, now) = bump(current.version);
-        let before = current.clone();
-        let mut model: agency::ActiveModel = current.into();
-        model.name = Set(name);
-        model.name_i18n = Set(translations.to_json());
-        model.version = Set(version);
-        model.updated_at = Set(now);
-        let after = model.update(self).await?;
-        self.updated(&before, &after);
-        Ok(())
+        let changes = AgencyChanges { name: Some(name), name_en: Some(name_en), ..Default::default() };
+        self.change_agency(a, changes).await
     }
 
     /// Ends `assignment` the day before `day` and gives its role to `successor` from `day`. A
@@ -314,14 +285,7 @@ impl Tx {
     /// Ends an assignment on the day before `day` (on its first day, if it began on `day`).
     async fn end_assignment(&self, a: task_assignment::Model, day: NaiveDate) -> Result<()> {
         let last = std::cmp::max(day.checked_sub_days(Days::new(1)).unwrap_or(day), a.assigned_on);
-        let (version, now) = bump(a.version);
-        let before = a.clone();
-        let mut model: task_assignment::ActiveModel = a.into();
-        model.ended_on = Set(Some(last));
-        model.version = Set(version);
-        model.updated_at = Set(now);
-        let after = model.update(self).await?;
-        self.updated(&before, &after);
+        end_assignment(self, a, last).await?;
         Ok(())
     }
 }
@@ -388,11 +352,11 @@ impl Store {
             .order_by_asc(agency_event_party::Column::Id)
             .all(self.conn())
             .await?;
-        let mut out: HashMap<Uuid, Vec<(Uuid, EventSide)>> = HashMap::new();
-        for p in parties {
-            out.entry(p.event_id).or_default().push((p.agency_id, p.side));
-        }
-        Ok(out)
+        let grouped = super::group_by(parties, |p| p.event_id);
+        Ok(grouped
+            .into_iter()
+            .map(|(event, ps)| (event, ps.into_iter().map(|p| (p.agency_id, p.side)).collect()))
+            .collect())
     }
 
     /// The earlier names of each agency, oldest first.
@@ -402,10 +366,6 @@ impl Store {
             .order_by_asc(agency_name::Column::ValidUntil)
             .all(self.conn())
             .await?;
-        let mut out: HashMap<Uuid, Vec<agency_name::Model>> = HashMap::new();
-        for row in rows {
-            out.entry(row.agency_id).or_default().push(row);
-        }
-        Ok(out)
+        Ok(super::group_by(rows, |r| r.agency_id))
     }
 }

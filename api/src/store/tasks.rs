@@ -146,11 +146,7 @@ impl Store {
             .order_by_asc(task_group::Column::Id)
             .all(self.conn())
             .await?;
-        let mut out: HashMap<Uuid, Vec<task_group::Model>> = HashMap::new();
-        for row in rows {
-            out.entry(row.document_id).or_default().push(row);
-        }
-        Ok(out)
+        Ok(super::group_by(rows, |r| r.document_id))
     }
 
     pub async fn list_tasks(&self, q: &TaskQuery, req: PageRequest) -> Result<Page<task::Model>> {
@@ -177,6 +173,16 @@ impl Store {
         let select = Entity::find().filter(query_condition(q, self.backend()));
         fetch_windows(self.conn(), select, (Entity, column).into_column_ref(), Column::Id, parents, window).await
     }
+}
+
+/// Writes a deadline's columns and the day it falls due.
+pub(super) fn set_deadline(model: &mut task::ActiveModel, deadline: Deadline) {
+    let (kind, date, year, recurrence) = deadline.columns();
+    model.deadline_kind = Set(kind);
+    model.deadline_date = Set(date);
+    model.deadline_year = Set(year);
+    model.deadline_recurrence = Set(recurrence);
+    model.due_on = Set(deadline.due_on());
 }
 
 /// What a nested task list hangs from.
@@ -381,12 +387,7 @@ impl Tx {
             model.expected_output = Set(output);
         }
         if let Some(deadline) = ch.deadline {
-            let (kind, date, year, recurrence) = deadline.columns();
-            model.deadline_kind = Set(kind);
-            model.deadline_date = Set(date);
-            model.deadline_year = Set(year);
-            model.deadline_recurrence = Set(recurrence);
-            model.due_on = Set(deadline.due_on());
+            set_deadline(&mut model, deadline);
         }
         if let Some(group) = ch.group {
             model.group_id = Set(group.map(|g| g.0));

@@ -53,11 +53,7 @@ impl super::Store {
             .order_by_asc(external_reference::Column::Id)
             .all(self.conn())
             .await?;
-        let mut out: std::collections::HashMap<Uuid, Vec<external_reference::Model>> = Default::default();
-        for row in rows {
-            out.entry(row.entity_id).or_default().push(row);
-        }
-        Ok(out)
+        Ok(super::group_by(rows, |r| r.entity_id))
     }
 }
 
@@ -120,6 +116,7 @@ impl Tx {
             kind: differs(&current.kind, new.kind),
             level: differs(&current.level, new.level),
             parent: differs(&current.parent_id, new.parent.map(|p| p.0)).map(|p| p.map(AgencyId)),
+            ..Default::default()
         };
         if changes.is_empty() {
             return Ok(current);
@@ -269,6 +266,8 @@ impl AgencyChanges {
             && self.kind.is_none()
             && self.level.is_none()
             && self.parent.is_none()
+            && self.valid_from.is_none()
+            && self.valid_to.is_none()
     }
 }
 

@@ -163,6 +163,12 @@ impl CoveredAgency {
 /// Which expected agencies have issued their own document carrying this one out.
 pub struct ImplementationCoverage(pub Coverage);
 
+impl ImplementationCoverage {
+    fn covered_agencies(&self) -> usize {
+        self.0.agencies.iter().filter(|(_, docs)| !docs.is_empty()).count()
+    }
+}
+
 #[Object]
 impl ImplementationCoverage {
     async fn expected_count(&self) -> usize {
@@ -170,14 +176,13 @@ impl ImplementationCoverage {
     }
 
     async fn covered_count(&self) -> usize {
-        self.0.agencies.iter().filter(|(_, docs)| !docs.is_empty()).count()
+        self.covered_agencies()
     }
 
     /// `coveredCount / expectedCount`, from 0 to 1; null when no agency is expected.
     async fn ratio(&self) -> Option<f64> {
         let expected = self.0.agencies.len();
-        let covered = self.0.agencies.iter().filter(|(_, docs)| !docs.is_empty()).count();
-        (expected > 0).then(|| covered as f64 / expected as f64)
+        (expected > 0).then(|| self.covered_agencies() as f64 / expected as f64)
     }
 
     /// Agencies that have issued, in code order.
