@@ -122,8 +122,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let loaded = seed::load_sample(&Store::new(db)).await.map_err(operator_error)?;
             println!(
-                "sample loaded: {} agencies, {} documents, {} tasks, {} progress reports added",
-                loaded.agencies, loaded.documents, loaded.tasks, loaded.reports
+                "sample loaded: {} agencies, {} documents, {} tasks, {} progress reports, {} reorganisations added",
+                loaded.agencies, loaded.documents, loaded.tasks, loaded.reports, loaded.events
             );
         }
         Command::Schema => print!("{}", sdl()),

@@ -233,7 +233,7 @@ const COVERAGE: &str = "query($s: String!, $d: Date) { documents(filter: { symbo
 
 async fn coverage_finds_who_has_issued_a_plan(app: TestApp) {
     app.seed_sample().await;
-    let r = app.gql(COVERAGE, json!({ "s": "57-KL/TW" })).await;
+    let r = app.gql(COVERAGE, json!({ "s": "57-KL/TW", "d": "2025-06-30" })).await;
     let c = r.data("documents.nodes.0.implementationCoverage").clone();
     assert_eq!(c["expectedCount"], 4);
     assert_eq!(c["coveredCount"], 2);
@@ -245,6 +245,21 @@ async fn coverage_finds_who_has_issued_a_plan(app: TestApp) {
         "Hưng Yên directly, Hà Nội through 47/NQ-CP"
     );
     assert_eq!(symbols(&c["missing"], "/code"), ["QN-UBND", "TB-UBND"], "Thái Bình has issued nothing");
+
+    // From 1/7/2025 Thái Bình is part of Hưng Yên: it is no longer expected to issue a plan.
+    let r = app.gql(COVERAGE, json!({ "s": "57-KL/TW" })).await;
+    let c = r.data("documents.nodes.0.implementationCoverage").clone();
+    assert_eq!((c["expectedCount"].as_i64(), c["coveredCount"].as_i64()), (Some(3), Some(2)));
+    assert_eq!(symbols(&c["missing"], "/code"), ["QN-UBND"]);
+    // Unless asked about every agency there ever was.
+    let r = app
+        .gql(
+            "{ documents(filter: { symbol: \"57-KL/TW\" }) { nodes { implementationCoverage(
+                expected: { kind: PEOPLES_COMMITTEE, level: PROVINCIAL, activeOn: \"2025-06-30\" }) { expectedCount missing { code } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(symbols(r.data("documents.nodes.0.implementationCoverage.missing"), "/code"), ["QN-UBND", "TB-UBND"]);
 
     // Before 48/KH-UBND was issued, Hà Nội had not covered it.
     let r = app.gql(COVERAGE, json!({ "s": "57-KL/TW", "d": "2024-12-31" })).await;
@@ -322,24 +337,28 @@ async fn rollups_add_up_to_the_tasks(app: TestApp) {
     let r = app.gql(q, json!({ "d": "2026-11-22" })).await;
     assert_eq!(r.i64("documents.nodes.0.progress.total"), 3 + 2 + 6 + 14 + 8);
 
-    // The ministry's performance across documents matches its row: it presides only in 47/NQ-CP.
-    let r = app
-        .gql(
-            "{ agency(code: \"BTTTT\") { performance(asOf: \"2026-11-22\", role: PRESIDING) { total overdue } }
-               documents(filter: { symbol: \"47/NQ-CP\" }) { nodes { progressByAgency(asOf: \"2026-11-22\", role: PRESIDING) { agency { code } progress { total overdue } } } } }",
-            json!({}),
-        )
-        .await;
-    let row = r
-        .data("documents.nodes.0.progressByAgency")
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|row| row["agency"]["code"] == "BTTTT")
-        .unwrap()
-        .clone();
-    assert_eq!(row["progress"], *r.data("agency.performance"));
-    assert_eq!(row["progress"]["total"], 8);
+    // A ministry's performance across documents matches its row. BTTTT presided only in 47/NQ-CP,
+    // and from 1/3/2025 its open tasks there went to BVHTTDL with external information.
+    let q = "query($d: Date, $c: String!) { agency(code: $c) { performance(asOf: $d, role: PRESIDING) { total overdue } }
+        documents(filter: { symbol: \"47/NQ-CP\" }) { nodes { progressByAgency(asOf: $d, role: PRESIDING) { agency { code } progress { total overdue } } } } }";
+    for (day, code, total) in [
+        ("2025-02-28", "BTTTT", 8),
+        ("2026-11-22", "BTTTT", 3),
+        ("2025-02-28", "BVHTTDL", 1),
+        ("2026-11-22", "BVHTTDL", 6),
+    ] {
+        let r = app.gql(q, json!({ "d": day, "c": code })).await;
+        let row = r
+            .data("documents.nodes.0.progressByAgency")
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["agency"]["code"] == code)
+            .unwrap()
+            .clone();
+        assert_eq!(row["progress"], *r.data("agency.performance"), "{code} on {day}");
+        assert_eq!(row["progress"]["total"], total, "{code} on {day}");
+    }
 }
 
 async fn task_lineage_refuses_cycles(app: TestApp) {

@@ -28,9 +28,12 @@ async fn operators_migrate_seed_and_mint_tokens(app: TestApp) {
     let (ok, out, _) = directives(&["migrate"], &app.database_url);
     assert!(ok && out.contains("applied 0 migration(s)"), "{out}");
     let (ok, out, _) = directives(&["seed", "sample"], &app.database_url);
-    assert!(ok && out.contains("13 documents"), "{out}");
+    assert!(ok && out.contains("16 documents") && out.contains("3 reorganisations"), "{out}");
     let (ok, out, _) = directives(&["seed", "sample"], &app.database_url);
-    assert!(ok && out.contains("0 agencies, 0 documents, 0 tasks, 0 progress reports added"), "{out}");
+    assert!(
+        ok && out.contains("0 agencies, 0 documents, 0 tasks, 0 progress reports, 0 reorganisations added"),
+        "{out}"
+    );
 
     let (ok, token, _) = directives(
         &["token", "issue", "--sub", "reporter@hy-stttt", "--role", "reporter", "--agency", "HY-STTTT", "--ttl", "5m"],

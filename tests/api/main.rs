@@ -13,6 +13,7 @@ mod http;
 mod idempotency;
 mod links;
 mod pagination;
+mod readme;
 mod reorganize;
 mod roles;
 mod sample;

@@ -2,7 +2,7 @@
 
 use async_graphql::connection::{Connection, CursorType, Edge};
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::sea_orm_active_enums::{
     AgencyKind, AgencyLevel, AssignmentRole, DocumentKind, DocumentStatus, DocumentSystem, ProgressState,
 };
@@ -113,12 +113,23 @@ impl DocumentFilter {
 
 impl AgencyFilter {
     pub fn into_query(self) -> AgencyQuery {
+        self.query(None)
+    }
+
+    /// As [`Self::into_query`], but unless the filter says otherwise only the agencies that existed
+    /// on `day`: a province merged away before the day is not expected to act on it.
+    pub fn into_query_existing_on(self, day: NaiveDate) -> AgencyQuery {
+        self.query(Some(day))
+    }
+
+    fn query(self, existing_on: Option<NaiveDate>) -> AgencyQuery {
+        let day = self.active_on.map(|d| d.0).or(existing_on);
         AgencyQuery {
             kind: self.kind,
             level: self.level,
             parent_code: self.parent_code.map(|c| c.trim().to_owned()),
-            active: self.active.or(self.active_on.map(|_| true)),
-            today: Some(self.active_on.map_or_else(today, |d| d.0)),
+            active: self.active.or(day.map(|_| true)),
+            today: Some(day.unwrap_or_else(today)),
         }
     }
 }

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use entity::sea_orm_active_enums::{
-    AgencyKind, AgencyLevel, DocumentKind, DocumentStatus, PeriodKind, ProgressState, Recurrence, RelationKind,
+    AgencyEventKind, AgencyKind, AgencyLevel, DocumentKind, DocumentStatus, PeriodKind, ProgressState, Recurrence,
+    RelationKind,
 };
 use serde::Deserialize;
 
@@ -15,7 +16,7 @@ use crate::domain::symbol::DocumentSymbol;
 use crate::domain::text;
 use crate::error::{Error, Result};
 use crate::ids::{AgencyId, DocumentId, TaskGroupId, TaskId};
-use crate::store::{AuditContext, NewAgency, NewDocument, NewReport, NewTask, NewTaskGroup, Store, Tx};
+use crate::store::{AuditContext, NewAgency, NewDocument, NewReport, NewTask, NewTaskGroup, Reorganisation, Store, Tx};
 
 const SAMPLE: &str = include_str!("sample.json");
 
@@ -24,6 +25,26 @@ const SAMPLE: &str = include_str!("sample.json");
 struct Sample {
     agencies: Vec<SampleAgency>,
     documents: Vec<SampleDocument>,
+    /// Reorganisations, in the order they happened, applied once the documents and tasks are in.
+    events: Vec<SampleEvent>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SampleEvent {
+    kind: AgencyEventKind,
+    effective_on: NaiveDate,
+    legal_basis: SampleDocumentKey,
+    from_codes: Vec<String>,
+    to_codes: Vec<String>,
+    function: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SampleDocumentKey {
+    symbol: String,
+    issuer: String,
 }
 
 #[derive(Deserialize)]
@@ -118,6 +139,7 @@ pub struct Loaded {
     pub documents: usize,
     pub tasks: usize,
     pub reports: usize,
+    pub events: usize,
 }
 
 /// Loads the sample in one transaction; rows that already exist are left alone.
@@ -128,6 +150,9 @@ pub async fn load_sample(store: &Store) -> Result<Loaded> {
     loader.agencies(&sample.agencies).await?;
     for doc in &sample.documents {
         loader.document(doc).await?;
+    }
+    for event in &sample.events {
+        loader.event(event).await?;
     }
     let loaded = loader.loaded;
     tx.commit().await?;
@@ -257,6 +282,33 @@ impl SampleLoader<'_> {
             }
             pending = later;
         }
+        Ok(())
+    }
+
+    /// Records the event unless one of its kind, day and legal basis is there already.
+    async fn event(&mut self, e: &SampleEvent) -> Result<()> {
+        let basis = self
+            .find_document(&e.legal_basis.symbol, &e.legal_basis.issuer, None)
+            .await?
+            .ok_or_else(|| Error::internal(format!("sample event on unknown {}", e.legal_basis.symbol)))?;
+        if self.tx.event_by_key(e.kind, e.effective_on, basis).await?.is_some() {
+            return Ok(());
+        }
+        let codes = |list: &[String], field: &str| -> Result<Vec<String>> {
+            list.iter().map(|c| text::agency_code(field, c)).collect()
+        };
+        let event = Reorganisation {
+            kind: e.kind,
+            effective_on: e.effective_on,
+            legal_basis: basis,
+            from_codes: codes(&e.from_codes, "fromCodes")?,
+            to_codes: codes(&e.to_codes, "toCodes")?,
+            function: text::optional("function", e.function.as_deref())?,
+            new_name: None,
+            task_document: None,
+        };
+        self.tx.reorganize(event).await?;
+        self.loaded.events += 1;
         Ok(())
     }
 

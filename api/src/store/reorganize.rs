@@ -6,9 +6,12 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{Days, NaiveDate, Utc};
 use entity::sea_orm_active_enums::{AgencyEventKind, AssignmentRole, EventSide, ProgressState};
-use entity::{agency, agency_event, agency_event_party, agency_name, task, task_assignment};
+use entity::{agency, agency_event, agency_event_party, agency_name, document, task, task_assignment};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, Statement};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    Statement,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -86,6 +89,49 @@ fn ends_predecessors(kind: AgencyEventKind) -> bool {
     matches!(kind, AgencyEventKind::Merge | AgencyEventKind::Split | AgencyEventKind::Dissolve)
 }
 
+/// The successors that begin to exist on the day: those an ESTABLISH names, and the new body a
+/// MERGE or SPLIT forms (a successor not among the predecessors, with no first day yet). An agency
+/// that absorbs others is listed among the predecessors too, so it goes on as it was.
+fn starting_successors<'a>(
+    kind: AgencyEventKind,
+    from: &[agency::Model],
+    to: &'a [agency::Model],
+) -> Vec<&'a agency::Model> {
+    match kind {
+        AgencyEventKind::Establish => to.iter().collect(),
+        AgencyEventKind::Merge | AgencyEventKind::Split => {
+            to.iter().filter(|a| a.valid_from.is_none() && !from.iter().any(|p| p.id == a.id)).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// An agency that issued a document or held a task before `day` existed before it: starting it on
+/// `day` would rewrite its past.
+async fn refuse_if_acting_before(tx: &Tx, a: &agency::Model, day: NaiveDate) -> Result<()> {
+    let issued = document::Entity::find()
+        .filter(document::Column::IssuerId.eq(a.id))
+        .filter(document::Column::IssuedOn.lt(day))
+        .count(tx)
+        .await?;
+    let held = task_assignment::Entity::find()
+        .filter(task_assignment::Column::AgencyId.eq(a.id))
+        .filter(task_assignment::Column::AssignedOn.lt(day))
+        .count(tx)
+        .await?;
+    if issued + held > 0 {
+        return Err(Error::bad_field(
+            "toCodes",
+            format!(
+                "{} already issued documents or held tasks before {day}, so it cannot begin on that day; \
+                 an agency that absorbs others is listed in fromCodes as well",
+                a.code
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether `goal` already succeeds, directly or through other events, `start`.
 async fn succeeds(tx: &Tx, start: Uuid, goal: Uuid) -> Result<bool> {
     let sql = "WITH RECURSIVE later(id) AS (SELECT $1 UNION SELECT s.agency_id FROM later \
@@ -121,7 +167,17 @@ impl Tx {
                 if a.valid_to.is_some_and(|until| until <= day) {
                     return Err(Error::bad_field("toCodes", format!("{} no longer exists on {day}", a.code)));
                 }
+                if let Some(since) = a.valid_from.filter(|since| *since > day) {
+                    return Err(Error::bad_field(
+                        "toCodes",
+                        format!("{} exists only from {since}: it cannot take over on {day}", a.code),
+                    ));
+                }
             }
+        }
+        let starting = starting_successors(r.kind, &from, &to);
+        for a in &starting {
+            refuse_if_acting_before(self, a, day).await?;
         }
         for p in &from {
             for s in to.iter().filter(|s| s.id != p.id) {
@@ -162,12 +218,10 @@ impl Tx {
             self.created(&party);
         }
 
+        for a in &starting {
+            self.change_agency(a, AgencyChanges { valid_from: Some(Some(day)), ..Default::default() }).await?;
+        }
         match r.kind {
-            AgencyEventKind::Establish => {
-                for a in &to {
-                    self.change_agency(a, AgencyChanges { valid_from: Some(Some(day)), ..Default::default() }).await?;
-                }
-            }
             AgencyEventKind::Rename => {
                 let (name, name_en) = r.new_name.clone().expect("checked by check_shape");
                 self.rename(&from[0], name, name_en, day, event.id).await?;
@@ -207,6 +261,21 @@ impl Tx {
             .chain(to.into_iter().map(|a| (a, EventSide::Successor)))
             .collect();
         Ok(Reorganised { event, parties, tasks })
+    }
+
+    /// The event of this kind already recorded for the day on this legal basis, if any.
+    pub async fn event_by_key(
+        &self,
+        kind: AgencyEventKind,
+        day: NaiveDate,
+        basis: DocumentId,
+    ) -> Result<Option<agency_event::Model>> {
+        Ok(agency_event::Entity::find()
+            .filter(agency_event::Column::Kind.eq(kind))
+            .filter(agency_event::Column::EffectiveOn.eq(day))
+            .filter(agency_event::Column::LegalBasisId.eq(basis.0))
+            .one(self)
+            .await?)
     }
 
     /// Changes an agency on behalf of the event, at the version read at its start.

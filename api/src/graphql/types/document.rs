@@ -197,14 +197,16 @@ impl Document {
 
     /// Which of the `expected` agencies (all provincial People's Committees, say) have issued, by
     /// `asOf`, a document carrying this one out, directly or through other documents, and which
-    /// have not. Documents older than this one do not count.
+    /// have not. Documents older than this one do not count, and only agencies that existed on
+    /// `asOf` are expected unless `expected` says otherwise (`activeOn`, `active`).
     async fn implementation_coverage(
         &self,
         ctx: &Context<'_>,
         expected: AgencyFilter,
         as_of: Option<Date>,
     ) -> Result<ImplementationCoverage> {
-        rollup::coverage(ctx, self.0.id, expected.into_query(), rollup::as_of(as_of)).await
+        let day = rollup::as_of(as_of);
+        rollup::coverage(ctx, self.0.id, expected.into_query_existing_on(day.day), day).await
     }
 
     /// The task groups of the document, in order.
