@@ -473,7 +473,64 @@ async fn a_refused_event_leaves_everything_as_it_was(app: TestApp) {
     assert_eq!(app.gql(snapshot, json!({})).await.0, before.0, "nothing changed");
 }
 
+/// After a merger the agency that ended takes no new work; what it did before can still be entered.
+async fn an_agency_acts_only_while_it_exists(app: TestApp) {
+    app.seed_sample().await;
+    let tb = agency_id(&app, "TB-UBND").await;
+    let hy = agency_id(&app, "HY-UBND").await;
+    let commission = agency_id(&app, "BTGDVTW").await;
+    let create = "mutation($i: CreateDocumentInput!) { createDocument(input: $i) { document { id } } }";
+    let r = app
+        .gql(
+            create,
+            json!({ "i": { "symbol": "95/KH-UBND", "issuerId": tb, "issuedOn": "2025-08-01", "title": "Kế hoạch" } }),
+        )
+        .await;
+    let m = r.expect_error("BAD_USER_INPUT");
+    assert_eq!(r.error_field().as_deref(), Some("issuerId"));
+    assert!(m.contains("2025-07-01") && m.contains("HY-UBND"), "names the day and the successor: {m}");
+    // A plan Thái Bình issued before the merger is still Thái Bình's.
+    let old = app.create_document("95/KH-UBND", &tb, "2025-05-20", &[]).await;
+    app.create_task(&old, "1", &tb, &[]).await;
+
+    // Hưng Yên's new plan cannot give Thái Bình a task.
+    let plan = app.create_document("12/KH-UBND", &hy, "2025-08-01", &[]).await;
+    let r = app
+        .gql(
+            "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id } } }",
+            json!({ "i": { "documentId": plan, "code": "1", "content": "Tuyên truyền", "leadAgencyId": hy, "coordinatorIds": [tb] } }),
+        )
+        .await;
+    r.expect_error("BAD_USER_INPUT");
+    assert_eq!(r.error_field().as_deref(), Some("coordinatorIds"));
+    assert_eq!(
+        app.gql("{ documents(filter: { symbol: \"12/KH-UBND\" }) { nodes { tasks { totalCount } } } }", json!({}))
+            .await
+            .i64("documents.nodes.0.tasks.totalCount"),
+        0
+    );
+
+    // Nor can a task go to the commission before it was formed.
+    let task = app.create_task(&plan, "2", &hy, &[]).await;
+    let r = app
+        .gql(
+            "mutation($i: AssignTaskInput!) { assignTask(input: $i) { assignment { id } } }",
+            json!({ "i": { "taskId": task, "agencyId": commission, "role": "COORDINATING", "assignedOn": "2025-01-10" } }),
+        )
+        .await;
+    let m = r.expect_error("BAD_USER_INPUT");
+    assert!(m.contains("2025-02-07"), "{m}");
+    let r = app
+        .gql(
+            "mutation($i: AssignTaskInput!) { assignTask(input: $i) { assignment { assignedOn } } }",
+            json!({ "i": { "taskId": task, "agencyId": commission, "role": "COORDINATING", "assignedOn": "2025-08-01" } }),
+        )
+        .await;
+    assert_eq!(r.str("assignTask.assignment.assignedOn"), "2025-08-01");
+}
+
 db_tests!(
+    an_agency_acts_only_while_it_exists,
     the_sample_records_the_reorganisation_of_2025,
     a_merger_moves_open_tasks_and_keeps_the_past,
     a_transfer_of_function_moves_only_the_filtered_tasks,

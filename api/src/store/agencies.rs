@@ -1,11 +1,11 @@
 //! Agencies: the bodies that issue documents and preside over or coordinate tasks.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::agency::{self, Column, Entity};
-use entity::sea_orm_active_enums::{AgencyKind, AgencyLevel};
-use entity::{document, progress_report, task_assignment};
+use entity::sea_orm_active_enums::{AgencyKind, AgencyLevel, EventSide};
+use entity::{agency_event_party, document, progress_report, task_assignment};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::hierarchy::{Hierarchy, is_ancestor_or_self};
@@ -101,6 +101,50 @@ pub(super) async fn require_agency(tx: &Tx, id: AgencyId, field: &str) -> Result
         .ok_or_else(|| Error::bad_field(field, format!("{field} names no existing agency")))
 }
 
+/// Fails unless `id` names an agency that existed on `day`: a task is not given, nor a document
+/// issued, on a day when its agency did not exist (before it was formed, or after a merger).
+pub(super) async fn require_agency_on(tx: &Tx, id: AgencyId, day: NaiveDate, field: &str) -> Result<agency::Model> {
+    let a = require_agency(tx, id, field).await?;
+    if let Some(since) = a.valid_from.filter(|since| *since > day) {
+        return Err(Error::bad_field(field, format!("{} exists only from {since}, not on {day}", a.code)));
+    }
+    if let Some(until) = a.valid_to.filter(|until| *until <= day) {
+        let successors = successor_codes(tx, a.id).await?;
+        let hint = match successors.is_empty() {
+            true => String::new(),
+            false => format!("; its successors: {}", successors.join(", ")),
+        };
+        return Err(Error::bad_field(
+            field,
+            format!("{} no longer exists from {until}, so not on {day}{hint}", a.code),
+        ));
+    }
+    Ok(a)
+}
+
+/// The codes of the agencies that succeeded `agency` in the events it was a predecessor in.
+async fn successor_codes(tx: &Tx, agency: Uuid) -> Result<Vec<String>> {
+    let events = Query::select()
+        .column(agency_event_party::Column::EventId)
+        .from(agency_event_party::Entity)
+        .and_where(Expr::col(agency_event_party::Column::AgencyId).eq(agency))
+        .and_where(Expr::col(agency_event_party::Column::Side).eq(EventSide::Predecessor.as_str()))
+        .to_owned();
+    let successors = Query::select()
+        .column(agency_event_party::Column::AgencyId)
+        .from(agency_event_party::Entity)
+        .and_where(Expr::col(agency_event_party::Column::Side).eq(EventSide::Successor.as_str()))
+        .and_where(Expr::col(agency_event_party::Column::EventId).in_subquery(events))
+        .to_owned();
+    let found = Entity::find()
+        .filter(Column::Id.in_subquery(successors))
+        .filter(Column::Id.ne(agency))
+        .order_by_asc(Column::Code)
+        .all(tx)
+        .await?;
+    Ok(found.into_iter().map(|a| a.code).collect())
+}
+
 async fn check_code_free(tx: &Tx, code: &str, except: Option<Uuid>) -> Result<()> {
     let mut q = Entity::find().filter(Column::Code.eq(code));
     if let Some(id) = except {
@@ -112,28 +156,32 @@ async fn check_code_free(tx: &Tx, code: &str, except: Option<Uuid>) -> Result<()
     Ok(())
 }
 
+/// The row of a new agency, in existence with no dates.
+pub fn agency_model(id: AgencyId, new: NewAgency, now: DateTime<Utc>) -> agency::Model {
+    agency::Model {
+        id: id.0,
+        code: new.code,
+        name: new.name,
+        name_i18n: new.translations.to_json(),
+        kind: new.kind,
+        level: new.level,
+        parent_id: new.parent.map(|p| p.0),
+        valid_from: None,
+        valid_to: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 impl Tx {
     pub async fn create_agency(&self, new: NewAgency) -> Result<agency::Model> {
         check_code_free(self, &new.code, None).await?;
         if let Some(parent) = new.parent {
             require_agency(self, parent, "parentId").await?;
         }
-        let now = Utc::now();
-        let model = agency::ActiveModel {
-            id: Set(AgencyId::generate().0),
-            code: Set(new.code),
-            name: Set(new.name),
-            name_i18n: Set(new.translations.to_json()),
-            kind: Set(new.kind),
-            level: Set(new.level),
-            parent_id: Set(new.parent.map(|p| p.0)),
-            valid_from: Set(None),
-            valid_to: Set(None),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        };
-        let created = model.insert(self).await?;
+        let created =
+            agency::ActiveModel::from(agency_model(AgencyId::generate(), new, Utc::now())).insert(self).await?;
         self.created(&created);
         Ok(created)
     }

@@ -2,13 +2,14 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::agency;
 use entity::sea_orm_active_enums::AssignmentRole;
 use entity::task_assignment::{self, Column, Entity};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
-use super::agencies::require_agency;
+use super::agencies::{require_agency, require_agency_on};
 use super::locks::{bump, lock, lock_version};
 use super::{Store, Tx};
 use crate::error::{Error, Result};
@@ -65,12 +66,11 @@ async fn current_assignments(tx: &Tx, task: TaskId) -> Result<Vec<task_assignmen
 async fn check_fits(
     tx: &Tx,
     task: TaskId,
-    agency: AgencyId,
+    agency: &agency::Model,
     role: AssignmentRole,
     except: Option<Uuid>,
     field: &str,
 ) -> Result<()> {
-    let agency = require_agency(tx, agency, field).await?;
     let current = current_assignments(tx, task).await?;
     let others = || current.iter().filter(|a| Some(a.id) != except);
     if let Some(existing) = others().find(|a| a.agency_id == agency.id) {
@@ -98,6 +98,23 @@ fn check_span(assigned_on: NaiveDate, ended_on: Option<NaiveDate>) -> Result<()>
     }
 }
 
+/// The row of a new, current assignment.
+pub fn assignment_model(id: AssignmentId, new: NewAssignment, now: DateTime<Utc>) -> task_assignment::Model {
+    task_assignment::Model {
+        id: id.0,
+        task_id: new.task.0,
+        agency_id: new.agency.0,
+        role: new.role,
+        assigned_on: new.assigned_on,
+        ended_on: None,
+        reason: new.reason,
+        event_id: new.event,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 /// Inserts an assignment after checking the agency and the one-presiding-agency rule.
 /// Ends an assignment on `ended_on`, its last day; it stays as history.
 pub(super) async fn end_assignment(
@@ -117,23 +134,11 @@ pub(super) async fn end_assignment(
 }
 
 pub(super) async fn insert_assignment(tx: &Tx, new: NewAssignment, field: &str) -> Result<task_assignment::Model> {
-    check_fits(tx, new.task, new.agency, new.role, None, field).await?;
-    let now = Utc::now();
-    let created = task_assignment::ActiveModel {
-        id: Set(AssignmentId::generate().0),
-        task_id: Set(new.task.0),
-        agency_id: Set(new.agency.0),
-        role: Set(new.role),
-        assigned_on: Set(new.assigned_on),
-        ended_on: Set(None),
-        reason: Set(new.reason),
-        event_id: Set(new.event),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(tx)
-    .await?;
+    let agency = require_agency_on(tx, new.agency, new.assigned_on, field).await?;
+    check_fits(tx, new.task, &agency, new.role, None, field).await?;
+    let created = task_assignment::ActiveModel::from(assignment_model(AssignmentId::generate(), new, Utc::now()))
+        .insert(tx)
+        .await?;
     tx.created(&created);
     Ok(created)
 }
@@ -173,8 +178,12 @@ impl Tx {
         let assigned_on = ch.assigned_on.unwrap_or(current.assigned_on);
         let ended_on = ch.ended_on.unwrap_or(current.ended_on);
         check_span(assigned_on, ended_on)?;
+        let agency = match ch.assigned_on {
+            Some(day) => require_agency_on(self, AgencyId(current.agency_id), day, "assignedOn").await?,
+            None => require_agency(self, AgencyId(current.agency_id), "role").await?,
+        };
         if ended_on.is_none() {
-            check_fits(self, TaskId(current.task_id), AgencyId(current.agency_id), role, Some(id.0), "role").await?;
+            check_fits(self, TaskId(current.task_id), &agency, role, Some(id.0), "role").await?;
         }
         let (version, now) = bump(current.version);
         let before = current.clone();

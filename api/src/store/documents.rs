@@ -1,6 +1,6 @@
 //! Documents and the links between them.
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::agency;
 use entity::document::{self, Column, Entity};
 use entity::document_relation as relation;
@@ -13,7 +13,7 @@ use sea_orm::{
 use std::collections::HashMap;
 use uuid::Uuid;
 
-use super::agencies::require_agency;
+use super::agencies::require_agency_on;
 use super::locks::{bump, lock_version};
 use super::page::{Page, PageRequest, Window, fetch_page, fetch_windows};
 use super::{Store, Tx};
@@ -197,41 +197,45 @@ fn check_symbol_year(symbol: &DocumentSymbol, issued_on: NaiveDate) -> Result<()
     }
 }
 
+/// The row of a new document, its symbol's parts and its system derived from the symbol.
+pub fn document_model(id: DocumentId, new: &NewDocument, now: DateTime<Utc>) -> document::Model {
+    document::Model {
+        id: id.0,
+        symbol: new.symbol.normalized().to_owned(),
+        symbol_number: new.symbol.number().to_owned(),
+        symbol_year: new.symbol.year(),
+        symbol_type_code: new.symbol.type_code().map(str::to_owned),
+        symbol_issuer_code: new.symbol.issuer_code().to_owned(),
+        symbol_unit: new.symbol.unit().map(str::to_owned),
+        system: system_of(&new.symbol),
+        kind: new.kind.unwrap_or_else(|| default_kind(&new.symbol)),
+        issuer_id: new.issuer.0,
+        issued_on: new.issued_on,
+        issued_year: new.issued_on.year(),
+        title: new.title.clone(),
+        title_i18n: new.title_translations.to_json(),
+        summary: new.summary.clone(),
+        summary_i18n: new.summary_translations.to_json(),
+        horizon_year: new.horizon_year,
+        status: new.status,
+        source_url: new.source_url.clone(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 impl Tx {
     pub async fn create_document(&self, new: NewDocument) -> Result<document::Model> {
         check_symbol_year(&new.symbol, new.issued_on)?;
-        require_agency(self, new.issuer, "issuerId").await?;
+        require_agency_on(self, new.issuer, new.issued_on, "issuerId").await?;
         let year = new.issued_on.year();
         check_unique(self, new.issuer.0, new.symbol.normalized(), year, None).await?;
         for target in &new.implements {
             require_document(self, *target, "implementsIds").await?;
         }
-        let now = Utc::now();
         let id = DocumentId::generate();
-        let model = document::ActiveModel {
-            id: Set(id.0),
-            symbol: Set(new.symbol.normalized().to_owned()),
-            symbol_number: Set(new.symbol.number().to_owned()),
-            symbol_year: Set(new.symbol.year()),
-            symbol_type_code: Set(new.symbol.type_code().map(str::to_owned)),
-            symbol_issuer_code: Set(new.symbol.issuer_code().to_owned()),
-            symbol_unit: Set(new.symbol.unit().map(str::to_owned)),
-            system: Set(system_of(&new.symbol)),
-            kind: Set(new.kind.unwrap_or_else(|| default_kind(&new.symbol))),
-            issuer_id: Set(new.issuer.0),
-            issued_on: Set(new.issued_on),
-            issued_year: Set(year),
-            title: Set(new.title),
-            title_i18n: Set(new.title_translations.to_json()),
-            summary: Set(new.summary),
-            summary_i18n: Set(new.summary_translations.to_json()),
-            horizon_year: Set(new.horizon_year),
-            status: Set(new.status),
-            source_url: Set(new.source_url),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        };
+        let model: document::ActiveModel = document_model(id, &new, Utc::now()).into();
         let created = model.insert(self).await?;
         self.created(&created);
         // A new document has no incoming links, so linking it cannot close a cycle.
@@ -243,11 +247,12 @@ impl Tx {
 
     pub async fn update_document(&self, id: DocumentId, expected: i32, ch: DocumentChanges) -> Result<document::Model> {
         let current = lock_version::<Entity, _>(self, id.0, expected).await?;
-        if let Some(issuer) = ch.issuer {
-            require_agency(self, issuer, "issuerId").await?;
-        }
         let issuer = ch.issuer.map_or(current.issuer_id, |a| a.0);
         let issued_on = ch.issued_on.unwrap_or(current.issued_on);
+        if ch.issuer.is_some() || ch.issued_on.is_some() {
+            let field = if ch.issuer.is_some() { "issuerId" } else { "issuedOn" };
+            require_agency_on(self, AgencyId(issuer), issued_on, field).await?;
+        }
         let symbol = match &ch.symbol {
             Some(s) => s.clone(),
             None => DocumentSymbol::parse(&current.symbol).map_err(Error::internal)?,

@@ -32,22 +32,22 @@ use sea_orm::{
     SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
-pub use agencies::{AgencyChanges, AgencyQuery, NewAgency};
-pub use assignments::{AssignmentChanges, NewAssignment};
+pub use agencies::{AgencyChanges, AgencyQuery, NewAgency, agency_model};
+pub use assignments::{AssignmentChanges, NewAssignment, assignment_model};
 pub use audit::{AuditContext, AuditQuery};
 pub use changes::{ChangeScope, FeedPage, FeedSignal, listen_for_changes};
 pub use connect::{connect, migrate, pending_migrations};
-pub use documents::{Direction, DocumentChanges, DocumentQuery, NewDocument};
+pub use documents::{Direction, DocumentChanges, DocumentQuery, NewDocument, document_model};
 pub use extensions::NewExtension;
 pub use hierarchy::Subject;
 pub use lineage::{Lineage, LineageSpec};
 pub use page::{Page, PageRequest, Window};
 pub use reorganize::{Reorganisation, Reorganised};
-pub use reports::{NewReport, ReportChanges};
+pub use reports::{NewReport, ReportChanges, report_model};
 pub use responsibility::Responsibility;
 pub use rollups::{Coverage, ProgressSpec, StatusCounts};
 pub use search::{Hit, Hits, SearchKind};
-pub use tasks::{NewTask, NewTaskGroup, TaskChanges, TaskGroupChanges, TaskParent, TaskQuery};
+pub use tasks::{NewTask, NewTaskGroup, TaskChanges, TaskGroupChanges, TaskParent, TaskQuery, task_model};
 pub use upserts::Target;
 
 use crate::error::Result;
@@ -125,26 +125,38 @@ pub struct Tx {
     conn: Counted<DatabaseTransaction>,
     audit: AuditContext,
     changes: std::sync::Mutex<Vec<audit::Change>>,
+    /// The newest feed sequence this transaction has taken.
+    last_sequence: std::sync::Mutex<Option<i64>>,
     signal: Option<FeedSignal>,
 }
 
 impl Tx {
     /// Writes the audit records of every change made, then commits it all at once.
     pub async fn commit(self) -> Result<()> {
-        let changes = self.take_changes();
-        self.reindex(&changes).await?;
-        // Chunked: a statement may bind only so many values (32,766 on SQLite).
-        for chunk in self.audit_rows(&changes).chunks(ROWS_PER_STATEMENT) {
-            entity::audit_log::Entity::insert_many(chunk.to_vec()).exec(&self).await?;
-        }
-        // Last, so that the feed's lock is held only from here to the commit.
-        let last = self.append_to_feed(&changes).await?;
+        let last = self.write_records().await?;
         let signal = self.signal.clone();
         self.conn.inner.commit().await?;
         if let (Some(signal), Some(last)) = (signal, last) {
             signal.notify(last);
         }
         Ok(())
+    }
+
+    /// Writes the search entries, audit records and feed entries of the changes made since the
+    /// last call, and returns the newest feed sequence taken. A transaction that writes a great
+    /// many rows calls it now and then, so as not to hold every change in memory until the commit.
+    pub async fn write_records(&self) -> Result<Option<i64>> {
+        let changes = self.take_changes();
+        self.reindex(&changes).await?;
+        // Chunked: a statement may bind only so many values (32,766 on SQLite).
+        for chunk in self.audit_rows(&changes).chunks(ROWS_PER_STATEMENT) {
+            entity::audit_log::Entity::insert_many(chunk.to_vec()).exec(self).await?;
+        }
+        // Last, so that the feed's lock is held only from here to the commit.
+        let last = self.append_to_feed(&changes).await?;
+        let mut newest = self.last_sequence.lock().map_err(crate::error::Error::internal)?;
+        *newest = last.or(*newest);
+        Ok(*newest)
     }
 }
 
@@ -216,6 +228,7 @@ impl Store {
             conn: Counted { inner: tx, count: self.db.count.clone() },
             audit,
             changes: Default::default(),
+            last_sequence: Default::default(),
             signal: self.signal.clone(),
         })
     }

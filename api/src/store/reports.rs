@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::progress_report::{self, Column, Entity};
 use entity::sea_orm_active_enums::PeriodKind;
 use entity::task_assignment;
@@ -83,28 +83,32 @@ fn check_percent(percent: i32) -> Result<()> {
     Ok(())
 }
 
+/// The row of a new progress report.
+pub fn report_model(id: ReportId, new: NewReport, now: DateTime<Utc>) -> progress_report::Model {
+    progress_report::Model {
+        id: id.0,
+        task_id: new.task.0,
+        agency_id: new.agency.0,
+        period_kind: new.period_kind,
+        period_start: new.period_start,
+        period_end: new.period_end,
+        percent_complete: new.percent_complete,
+        narrative: new.narrative,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 impl Tx {
     pub async fn submit_report(&self, new: NewReport) -> Result<progress_report::Model> {
         check_period(new.period_start, new.period_end)?;
         check_percent(new.percent_complete)?;
         lock::<entity::task::Entity, _>(self, new.task.0).await?;
         check_reporter(self, new.task, new.agency, new.period_start, new.period_end).await?;
-        let now = Utc::now();
-        let created = progress_report::ActiveModel {
-            id: Set(ReportId::generate().0),
-            task_id: Set(new.task.0),
-            agency_id: Set(new.agency.0),
-            period_kind: Set(new.period_kind),
-            period_start: Set(new.period_start),
-            period_end: Set(new.period_end),
-            percent_complete: Set(new.percent_complete),
-            narrative: Set(new.narrative),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(self)
-        .await?;
+        let created = progress_report::ActiveModel::from(report_model(ReportId::generate(), new, Utc::now()))
+            .insert(self)
+            .await?;
         self.created(&created);
         Ok(created)
     }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::sea_orm_active_enums::{AssignmentRole, DeadlineKind, ProgressState};
 use entity::task::{self, Column, Entity};
 use entity::{agency, task_assignment, task_group};
@@ -235,6 +235,34 @@ async fn check_group_code_free(tx: &Tx, document: Uuid, code: &str, except: Opti
     Ok(())
 }
 
+/// The row of a new task, not started, its deadline in its columns.
+pub fn task_model(id: TaskId, new: &NewTask, now: DateTime<Utc>) -> task::Model {
+    let (deadline_kind, deadline_date, deadline_year, deadline_recurrence) = new.deadline.columns();
+    task::Model {
+        id: id.0,
+        document_id: new.document.0,
+        group_id: new.group.map(|g| g.0),
+        parent_id: new.parent.map(|p| p.0),
+        code: new.code.clone(),
+        title: new.title.clone(),
+        title_i18n: new.title_translations.to_json(),
+        content: new.content.clone(),
+        content_i18n: new.content_translations.to_json(),
+        expected_output: new.expected_output.clone(),
+        deadline_kind,
+        deadline_date,
+        deadline_year,
+        deadline_recurrence,
+        progress_state: ProgressState::NotStarted,
+        completed_on: None,
+        due_on: new.deadline.due_on(),
+        extended_on: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 impl Tx {
     pub async fn create_task_group(&self, new: NewTaskGroup) -> Result<task_group::Model> {
         require_document(self, new.document, "documentId").await?;
@@ -307,34 +335,8 @@ impl Tx {
         if new.coordinators.contains(&new.lead) {
             return Err(Error::bad_field("coordinatorIds", "the presiding agency cannot also be a coordinator"));
         }
-        let now = Utc::now();
         let id = TaskId::generate();
-        let (deadline_kind, deadline_date, deadline_year, deadline_recurrence) = new.deadline.columns();
-        let created = task::ActiveModel {
-            id: Set(id.0),
-            document_id: Set(doc.id),
-            group_id: Set(new.group.map(|g| g.0)),
-            parent_id: Set(new.parent.map(|p| p.0)),
-            code: Set(new.code),
-            title: Set(new.title),
-            title_i18n: Set(new.title_translations.to_json()),
-            content: Set(new.content),
-            content_i18n: Set(new.content_translations.to_json()),
-            expected_output: Set(new.expected_output),
-            deadline_kind: Set(deadline_kind),
-            deadline_date: Set(deadline_date),
-            deadline_year: Set(deadline_year),
-            deadline_recurrence: Set(deadline_recurrence),
-            progress_state: Set(ProgressState::NotStarted),
-            completed_on: Set(None),
-            due_on: Set(new.deadline.due_on()),
-            extended_on: Set(None),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(self)
-        .await?;
+        let created = task::ActiveModel::from(task_model(id, &new, Utc::now())).insert(self).await?;
         self.created(&created);
         let assigned_on = new.assigned_on.unwrap_or(doc.issued_on);
         let roles = std::iter::once((new.lead, AssignmentRole::Presiding, "leadAgencyId"))
