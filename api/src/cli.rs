@@ -10,7 +10,7 @@ use crate::config::{DatabaseSettings, ServeSettings, Settings};
 use crate::domain::policy::Role;
 use crate::graphql::schema::sdl;
 use crate::store::{self, Store};
-use crate::{seed, telemetry};
+use crate::{generate, seed, telemetry};
 
 #[derive(Parser)]
 #[command(name = "directives", version, about = "Vietnam's directive-to-task hierarchy as a GraphQL service")]
@@ -33,6 +33,8 @@ enum Command {
         #[command(subcommand)]
         what: SeedWhat,
     },
+    /// Fill an empty database with a deterministic national dataset, for measuring at scale.
+    Generate(GenerateArgs),
     /// Print the GraphQL schema (SDL).
     Schema,
     /// Tokens for operators and tests.
@@ -64,6 +66,16 @@ struct IssueArgs {
     ttl: std::time::Duration,
     #[command(flatten)]
     auth: AuthSettings,
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// How many tasks: the documents, agencies, assignments and reports follow from it.
+    #[arg(long, env = "DIRECTIVES_GENERATE_TASKS")]
+    tasks: u64,
+    /// The same seed gives the same data.
+    #[arg(long, env = "DIRECTIVES_GENERATE_SEED", default_value_t = 1)]
+    seed: u64,
 }
 
 #[derive(Subcommand)]
@@ -124,6 +136,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "sample loaded: {} agencies, {} documents, {} tasks, {} progress reports, {} reorganisations added",
                 loaded.agencies, loaded.documents, loaded.tasks, loaded.reports, loaded.events
+            );
+        }
+        Command::Generate(args) => {
+            let db = store::connect(&cli.database.database_url, 2).await?;
+            if !store::pending_migrations(&db).await?.is_empty() {
+                anyhow::bail!("the database schema is not current: run `directives migrate` first");
+            }
+            let started = std::time::Instant::now();
+            let spec = generate::Spec { tasks: args.tasks, seed: args.seed };
+            let made = generate::generate(&Store::new(db), spec).await.map_err(operator_error)?;
+            println!(
+                "generated in {:.1} s: {} agencies, {} documents, {} tasks, {} assignments, {} progress reports",
+                started.elapsed().as_secs_f64(),
+                made.agencies,
+                made.documents,
+                made.tasks,
+                made.assignments,
+                made.reports
             );
         }
         Command::Schema => print!("{}", sdl()),

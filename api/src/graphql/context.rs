@@ -80,6 +80,7 @@ impl RequestContext {
             roles,
             operation: operation.to_owned(),
             request_id: Some(self.request_id.clone()),
+            generated: false,
         }
     }
 }

@@ -26,12 +26,20 @@ pub struct AuditContext {
     pub roles: Vec<String>,
     pub operation: String,
     pub request_id: Option<String>,
+    /// A dataset generated for measurement: its rows record no one's decision, so they get no audit
+    /// records (they still enter the change feed and the search index).
+    pub generated: bool,
 }
 
 impl AuditContext {
     /// The service's own commands (`directives seed sample`, start-up seeding).
     pub fn system(operation: &str) -> Self {
         Self { sub: "system".to_owned(), operation: operation.to_owned(), ..Default::default() }
+    }
+
+    /// `directives generate`.
+    pub fn generated(operation: &str) -> Self {
+        Self { generated: true, ..Self::system(operation) }
     }
 }
 
@@ -123,6 +131,9 @@ impl Tx {
 
     /// The audit rows for `changes`.
     pub(super) fn audit_rows(&self, changes: &[Change]) -> Vec<audit_log::ActiveModel> {
+        if self.audit.generated {
+            return Vec::new();
+        }
         let at = Utc::now();
         let roles = self.audit.roles.join(",");
         changes
