@@ -1,5 +1,7 @@
-//! The sample hierarchy of the domain notes (57-KL/TW and what carries it out, 837/QĐ-TTg, …),
-//! loaded through the same write paths as the API. Loading it twice changes nothing.
+//! The hierarchy file: agencies, and documents with their links, task groups, tasks and progress
+//! reports, keyed by codes and symbols. It is the format of the sample hierarchy of the domain
+//! notes (57-KL/TW and what carries it out, 837/QĐ-TTg, …) and of exported cascades, and this
+//! module loads it through the same write paths as the API. Loading a file twice changes nothing.
 
 use std::collections::HashMap;
 
@@ -7,10 +9,11 @@ use chrono::{Datelike, NaiveDate};
 use entity::sea_orm_active_enums::{
     AgencyKind, AgencyLevel, DocumentKind, DocumentStatus, PeriodKind, ProgressState, Recurrence, RelationKind,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::deadline::Deadline;
 use crate::domain::i18n::Translations;
+use crate::domain::status::TaskStatus;
 use crate::domain::symbol::DocumentSymbol;
 use crate::domain::text;
 use crate::error::{Error, Result};
@@ -19,96 +22,116 @@ use crate::store::{AuditContext, NewAgency, NewDocument, NewReport, NewTask, New
 
 const SAMPLE: &str = include_str!("sample.json");
 
-#[derive(Deserialize)]
+/// A hierarchy file. Documents come after the documents they relate to; agencies in any order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Sample {
-    agencies: Vec<SampleAgency>,
-    documents: Vec<SampleDocument>,
+pub struct Hierarchy {
+    pub agencies: Vec<AgencyEntry>,
+    pub documents: Vec<DocumentEntry>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SampleAgency {
-    code: String,
-    name: String,
-    name_en: Option<String>,
-    kind: AgencyKind,
-    level: AgencyLevel,
-    parent: Option<String>,
+pub struct AgencyEntry {
+    pub code: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub kind: AgencyKind,
+    pub level: AgencyLevel,
+    /// The code of the agency above it.
+    pub parent: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SampleDocument {
-    symbol: String,
-    issuer: String,
-    issued_on: NaiveDate,
-    kind: Option<DocumentKind>,
-    title: String,
-    title_en: Option<String>,
-    summary: Option<String>,
-    summary_en: Option<String>,
-    horizon_year: Option<i32>,
-    status: DocumentStatus,
-    source_url: Option<String>,
-    relations: Vec<SampleRelation>,
-    task_groups: Vec<SampleGroup>,
-    tasks: Vec<SampleTask>,
+pub struct DocumentEntry {
+    pub symbol: String,
+    /// The issuer's code.
+    pub issuer: String,
+    pub issued_on: NaiveDate,
+    pub kind: Option<DocumentKind>,
+    pub title: String,
+    pub title_en: Option<String>,
+    pub summary: Option<String>,
+    pub summary_en: Option<String>,
+    pub horizon_year: Option<i32>,
+    pub status: DocumentStatus,
+    pub source_url: Option<String>,
+    pub relations: Vec<RelationEntry>,
+    pub task_groups: Vec<GroupEntry>,
+    pub tasks: Vec<TaskEntry>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SampleRelation {
-    kind: RelationKind,
-    to_symbol: String,
-    to_issuer: String,
+pub struct RelationEntry {
+    pub kind: RelationKind,
+    pub to_symbol: String,
+    pub to_issuer: String,
+    /// The year the target was issued, where its symbol does not carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_year: Option<i32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SampleGroup {
-    code: String,
-    title: String,
-    title_en: Option<String>,
+pub struct GroupEntry {
+    pub code: String,
+    pub title: String,
+    pub title_en: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SampleDeadline {
-    date: Option<NaiveDate>,
-    year: Option<i32>,
-    recurrence: Option<Recurrence>,
+pub struct DeadlineEntry {
+    pub date: Option<NaiveDate>,
+    pub year: Option<i32>,
+    pub recurrence: Option<Recurrence>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SampleTask {
-    code: String,
-    group: Option<String>,
-    parent: Option<String>,
-    title: Option<String>,
-    title_en: Option<String>,
-    content: String,
-    content_en: Option<String>,
-    expected_output: Option<String>,
-    deadline: Option<SampleDeadline>,
-    lead: String,
-    coordinators: Vec<String>,
-    assigned_on: Option<NaiveDate>,
-    progress_state: ProgressState,
-    completed_on: Option<NaiveDate>,
-    reports: Vec<SampleReport>,
+impl From<Deadline> for Option<DeadlineEntry> {
+    fn from(deadline: Deadline) -> Self {
+        let (_, date, year, recurrence) = deadline.columns();
+        (deadline != Deadline::None).then_some(DeadlineEntry { date, year, recurrence })
+    }
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SampleReport {
-    agency: String,
-    period_kind: PeriodKind,
-    period_start: NaiveDate,
-    period_end: NaiveDate,
-    percent_complete: i32,
-    narrative: String,
+pub struct TaskEntry {
+    pub code: String,
+    /// The code of its task group.
+    pub group: Option<String>,
+    /// The code of the task it is part of.
+    pub parent: Option<String>,
+    pub title: Option<String>,
+    pub title_en: Option<String>,
+    pub content: String,
+    pub content_en: Option<String>,
+    pub expected_output: Option<String>,
+    pub deadline: Option<DeadlineEntry>,
+    /// The presiding agency's code.
+    pub lead: String,
+    pub coordinators: Vec<String>,
+    pub assigned_on: Option<NaiveDate>,
+    pub progress_state: ProgressState,
+    pub completed_on: Option<NaiveDate>,
+    /// Written by exports: the status on their day. Loading ignores it: it follows from the rest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TaskStatus>,
+    pub reports: Vec<ReportEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportEntry {
+    /// The reporting agency's code.
+    pub agency: String,
+    pub period_kind: PeriodKind,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub percent_complete: i32,
+    pub narrative: String,
 }
 
 /// What a load added.
@@ -122,11 +145,23 @@ pub struct Loaded {
 
 /// Loads the sample in one transaction; rows that already exist are left alone.
 pub async fn load_sample(store: &Store) -> Result<Loaded> {
-    let sample: Sample = serde_json::from_str(SAMPLE).map_err(Error::internal)?;
-    let tx = store.begin(AuditContext::system("seedSample")).await?;
-    let mut loader = SampleLoader { tx: &tx, agencies: HashMap::new(), loaded: Loaded::default() };
-    loader.agencies(&sample.agencies).await?;
-    for doc in &sample.documents {
+    let sample: Hierarchy = serde_json::from_str(SAMPLE).map_err(Error::internal)?;
+    load(store, &sample, AuditContext::system("seedSample")).await
+}
+
+/// Reads a hierarchy file (an exported cascade, say); the message of a refusal says where it
+/// went wrong.
+pub fn parse(text: &str) -> Result<Hierarchy> {
+    serde_json::from_str(text).map_err(|e| Error::bad_input(format!("the file is not a hierarchy file: {e}")))
+}
+
+/// Loads a hierarchy in one transaction on behalf of `audit`; agencies, documents and tasks that
+/// exist already (by code; issuer + symbol + year; document + code) are left as they are.
+pub async fn load(store: &Store, hierarchy: &Hierarchy, audit: AuditContext) -> Result<Loaded> {
+    let tx = store.begin(audit).await?;
+    let mut loader = Loader { tx: &tx, agencies: HashMap::new(), loaded: Loaded::default() };
+    loader.agencies(&hierarchy.agencies).await?;
+    for doc in &hierarchy.documents {
         loader.document(doc).await?;
     }
     let loaded = loader.loaded;
@@ -139,20 +174,23 @@ pub async fn is_empty(store: &Store) -> Result<bool> {
     Ok(store.count_agencies(&Default::default()).await? == 0 && store.count_documents(&Default::default()).await? == 0)
 }
 
-struct SampleLoader<'a> {
+struct Loader<'a> {
     tx: &'a Tx,
     agencies: HashMap<String, AgencyId>,
     loaded: Loaded,
 }
 
-impl SampleLoader<'_> {
+impl Loader<'_> {
     fn agency(&self, code: &str) -> Result<AgencyId> {
-        self.agencies.get(code).copied().ok_or_else(|| Error::internal(format!("sample names unknown agency {code}")))
+        self.agencies
+            .get(code)
+            .copied()
+            .ok_or_else(|| Error::bad_input(format!("the file names agency {code}, which its agencies do not list")))
     }
 
     /// Agencies in an order where each parent comes before its children.
-    async fn agencies(&mut self, agencies: &[SampleAgency]) -> Result<()> {
-        let mut pending: Vec<&SampleAgency> = agencies.iter().collect();
+    async fn agencies(&mut self, agencies: &[AgencyEntry]) -> Result<()> {
+        let mut pending: Vec<&AgencyEntry> = agencies.iter().collect();
         while !pending.is_empty() {
             let before = pending.len();
             let mut later = Vec::new();
@@ -163,14 +201,14 @@ impl SampleLoader<'_> {
                 }
             }
             if later.len() == before {
-                return Err(Error::internal("sample agencies have a parent cycle or an unknown parent"));
+                return Err(Error::bad_input("the file's agencies have a parent cycle or a parent it does not list"));
             }
             pending = later;
         }
         Ok(())
     }
 
-    async fn ensure_agency(&mut self, a: &SampleAgency) -> Result<()> {
+    async fn ensure_agency(&mut self, a: &AgencyEntry) -> Result<()> {
         let id = match self.tx.agency_by_code(&a.code).await? {
             Some(existing) => AgencyId(existing.id),
             None => {
@@ -191,7 +229,7 @@ impl SampleLoader<'_> {
     }
 
     async fn find_document(&self, symbol: &str, issuer: &str, year: Option<i32>) -> Result<Option<DocumentId>> {
-        let symbol = DocumentSymbol::parse(symbol).map_err(|e| Error::internal(e.message()))?;
+        let symbol = parse_symbol(symbol)?;
         let issuer = self.agency(issuer)?;
         let year = year.or(symbol.year());
         match year {
@@ -200,12 +238,12 @@ impl SampleLoader<'_> {
         }
     }
 
-    async fn document(&mut self, d: &SampleDocument) -> Result<()> {
+    async fn document(&mut self, d: &DocumentEntry) -> Result<()> {
         if self.find_document(&d.symbol, &d.issuer, Some(d.issued_on.year())).await?.is_some() {
             return Ok(());
         }
         let new = NewDocument {
-            symbol: DocumentSymbol::parse(&d.symbol).map_err(|e| Error::internal(e.message()))?,
+            symbol: parse_symbol(&d.symbol)?,
             kind: d.kind,
             issuer: self.agency(&d.issuer)?,
             issued_on: d.issued_on,
@@ -221,10 +259,12 @@ impl SampleLoader<'_> {
         let doc = DocumentId(self.tx.create_document(new).await?.id);
         self.loaded.documents += 1;
         for r in &d.relations {
-            let to = self
-                .find_document(&r.to_symbol, &r.to_issuer, None)
-                .await?
-                .ok_or_else(|| Error::internal(format!("sample relation to unknown {}", r.to_symbol)))?;
+            let to = self.find_document(&r.to_symbol, &r.to_issuer, r.to_year).await?.ok_or_else(|| {
+                Error::bad_input(format!(
+                    "{} relates to {} of {}, which is neither stored nor earlier in the file",
+                    d.symbol, r.to_symbol, r.to_issuer
+                ))
+            })?;
             self.tx.link_documents(doc, to, r.kind).await?;
         }
         let mut groups = HashMap::new();
@@ -239,7 +279,7 @@ impl SampleLoader<'_> {
         }
         let mut tasks: HashMap<String, TaskId> = HashMap::new();
         // Parents before subtasks.
-        let mut pending: Vec<&SampleTask> = d.tasks.iter().collect();
+        let mut pending: Vec<&TaskEntry> = d.tasks.iter().collect();
         while !pending.is_empty() {
             let before = pending.len();
             let mut later = Vec::new();
@@ -253,7 +293,7 @@ impl SampleLoader<'_> {
                 }
             }
             if later.len() == before {
-                return Err(Error::internal(format!("sample tasks of {} have unknown parents", d.symbol)));
+                return Err(Error::bad_input(format!("tasks of {} name parent tasks it does not list", d.symbol)));
             }
             pending = later;
         }
@@ -263,7 +303,7 @@ impl SampleLoader<'_> {
     async fn task(
         &mut self,
         doc: DocumentId,
-        t: &SampleTask,
+        t: &TaskEntry,
         groups: &HashMap<String, TaskGroupId>,
         tasks: &HashMap<String, TaskId>,
     ) -> Result<TaskId> {
@@ -307,4 +347,8 @@ impl SampleLoader<'_> {
         }
         Ok(id)
     }
+}
+
+fn parse_symbol(symbol: &str) -> Result<DocumentSymbol> {
+    DocumentSymbol::parse(symbol).map_err(|e| Error::bad_input(format!("{symbol}: {}", e.message())))
 }
