@@ -9,6 +9,7 @@ mod cascade;
 mod changes;
 mod cli;
 mod documents;
+mod exchange;
 mod http;
 mod idempotency;
 mod links;

@@ -4,6 +4,7 @@
 mod agencies;
 mod assignments;
 mod audit;
+mod cascade;
 mod changes;
 mod connect;
 mod documents;
