@@ -62,11 +62,12 @@ for _ in $(seq 1 600); do
 done
 [ -n "$PORT" ] || { cat "$TMP/server.log" >&2; die "the server did not start listening within 60 s"; }
 URL="http://127.0.0.1:$PORT"
+ready() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$URL/readyz"; }
 for _ in $(seq 1 100); do
-  curl -fsS "$URL/readyz" >/dev/null 2>&1 && break
+  ready && break
   sleep 0.1
 done
-curl -fsS "$URL/readyz" >/dev/null || { cat "$TMP/server.log" >&2; die "$URL/readyz does not answer 200"; }
+ready || { cat "$TMP/server.log" >&2; die "$URL/readyz does not answer 200"; }
 TOKEN="$(sed -n 's/^Authorization: Bearer \(.*\)$/\1/p' "$TMP/server.log" | head -n 1)"
 [ -n "$TOKEN" ] || die "the server printed no development token"
 say "server: $URL (pid $SERVER, database $TMP/directives.db)"
