@@ -384,6 +384,18 @@ async fn the_diagram_of_57_kl_tw_shows_every_document_of_its_cascade(app: TestAp
         .await
         .str("node.diagram");
     assert!(english.contains("Politburo") && !english.contains("48/KH-UBND"), "{english}");
+    // The statements depend on the query's shape, not on how many cascades it draws.
+    let one = app
+        .gql_counted(
+            "query($d: Date) { documents(filter: { symbol: \"57-KL/TW\" }) { nodes { diagram(asOf: $d) } } }",
+            json!({ "d": AS_OF }),
+        )
+        .await;
+    let all = app
+        .gql_counted("query($d: Date) { documents(first: 20) { nodes { diagram(asOf: $d) } } }", json!({ "d": AS_OF }))
+        .await;
+    assert_eq!(all.data("documents.nodes").as_array().unwrap().len(), 13);
+    assert_eq!(all.sql_statements(), one.sql_statements(), "{} statements for one diagram", one.sql_statements());
     let bad = app
         .gql("query($id: ID!) { node(id: $id) { ... on Document { diagram(maxDepth: 99) } } }", json!({ "id": root }))
         .await;

@@ -60,18 +60,33 @@ pub struct Cascade {
 impl Cascade {
     /// Reads the cascade below `root`, `max_depth` links deep, on `as_of`.
     pub async fn read(store: &Store, root: Uuid, as_of: NaiveDate, max_depth: i32) -> Result<Self> {
-        let roots = store.documents_by_ids(&[root]).await?;
-        let root_model = roots.into_iter().next().ok_or_else(|| Error::not_found("no document has this id"))?;
+        let mut found = Self::read_many(store, &[root], as_of, max_depth).await?;
+        found.remove(&root).ok_or_else(|| Error::not_found("no document has this id"))
+    }
+
+    /// Reads the cascades below each root at once: the same statements for one root or many.
+    pub async fn read_many(
+        store: &Store,
+        roots: &[Uuid],
+        as_of: NaiveDate,
+        max_depth: i32,
+    ) -> Result<HashMap<Uuid, Self>> {
+        let root_models = store.documents_by_ids(roots).await?;
         let spec =
             LineageSpec { direction: Direction::Sources, max_depth, filter: DocumentQuery::default(), window: None };
-        let mut found = store.lineage(&[root], &spec).await?;
-        let below = found.remove(&root).map(|page| page.items).unwrap_or_default();
-        let mut docs: Vec<(document::Model, i32)> = vec![(root_model, 0)];
-        docs.extend(below.into_iter().map(|l| (l.document, l.depth)));
-        let ids: Vec<Uuid> = docs.iter().map(|(d, _)| d.id).collect();
+        let mut below = store.lineage(roots, &spec).await?;
+        let mut cascades: Vec<(Uuid, Vec<(document::Model, i32)>)> = Vec::new();
+        for root in root_models {
+            let lineage = below.remove(&root.id).map(|page| page.items).unwrap_or_default();
+            let mut docs = vec![(root.clone(), 0)];
+            docs.extend(lineage.into_iter().map(|l| (l.document, l.depth)));
+            cascades.push((root.id, docs));
+        }
+        let mut ids: Vec<Uuid> = cascades.iter().flat_map(|(_, docs)| docs.iter().map(|(d, _)| d.id)).collect();
+        ids.sort();
+        ids.dedup();
 
         let links = store.links_among(&ids).await?;
-        let documents = in_link_order(docs, &links);
         let groups = store.task_groups_of(&ids).await?;
         let task_models = store.tasks_in(&ids).await?;
         let task_ids: Vec<Uuid> = task_models.iter().map(|t| t.id).collect();
@@ -80,7 +95,6 @@ impl Cascade {
         let assignments = store.assignments_of(&task_ids).await?;
         let mut reports = crate::store::group_by(store.reports_on(&task_ids).await?, |r| r.task_id);
 
-        let mut named: HashSet<Uuid> = documents.iter().map(|d| d.model.issuer_id).collect();
         let mut tasks: HashMap<Uuid, Vec<CascadeTask>> = HashMap::new();
         for model in task_models {
             let held = assignments.get(&model.id).map(Vec::as_slice).unwrap_or_default();
@@ -89,10 +103,6 @@ impl Cascade {
             };
             let coordinators: Vec<Uuid> =
                 holders(held, AssignmentRole::Coordinating, as_of).into_iter().map(|a| a.agency_id).collect();
-            let task_reports = reports.remove(&model.id).unwrap_or_default();
-            named.insert(lead.agency_id);
-            named.extend(coordinators.iter().copied());
-            named.extend(task_reports.iter().map(|r| r.agency_id));
             let status =
                 *statuses.get(&model.id).ok_or_else(|| Error::internal(format!("no status for task {}", model.id)))?;
             tasks.entry(model.document_id).or_default().push(CascadeTask {
@@ -100,26 +110,54 @@ impl Cascade {
                 assigned_on: lead.assigned_on,
                 coordinators,
                 status,
-                reports: task_reports,
+                reports: reports.remove(&model.id).unwrap_or_default(),
                 model,
             });
         }
-        let agencies = store.agencies_with_parents(&named.into_iter().collect::<Vec<_>>()).await?;
-        let by_agency = store
-            .progress_by_agency(
-                &[root],
-                ProgressSpec { as_of: day, include_descendants: true, role: Some(AssignmentRole::Presiding) },
-            )
-            .await?;
-        let mut presiding: Vec<(Uuid, StatusCounts)> =
-            by_agency.into_iter().next().map(|(_, rows)| rows.into_iter().collect()).unwrap_or_default();
-        let code = |id: &Uuid| agencies.iter().find(|a| a.id == *id).map(|a| a.code.clone()).unwrap_or_default();
-        presiding.sort_by(|(a, x), (b, y)| {
-            y.get(TaskStatus::InProgressOverdue)
-                .cmp(&x.get(TaskStatus::InProgressOverdue))
-                .then_with(|| code(a).cmp(&code(b)))
-        });
-        Ok(Self { as_of, documents, groups, tasks, agencies, presiding })
+        let named = |docs: &[(document::Model, i32)]| -> Vec<Uuid> {
+            let mut named: HashSet<Uuid> = docs.iter().map(|(d, _)| d.issuer_id).collect();
+            for t in docs.iter().filter_map(|(d, _)| tasks.get(&d.id)).flatten() {
+                named.insert(t.lead);
+                named.extend(t.coordinators.iter().copied());
+                named.extend(t.reports.iter().map(|r| r.agency_id));
+            }
+            named.into_iter().collect()
+        };
+        let all_named: Vec<Uuid> = cascades.iter().flat_map(|(_, docs)| named(docs)).collect();
+        let everyone: HashMap<Uuid, agency::Model> =
+            store.agencies_with_parents(&all_named).await?.into_iter().map(|a| (a.id, a)).collect();
+        let spec = ProgressSpec { as_of: day, include_descendants: true, role: Some(AssignmentRole::Presiding) };
+        let mut by_agency =
+            store.progress_by_agency(&cascades.iter().map(|(r, _)| *r).collect::<Vec<_>>(), spec).await?;
+
+        let mut out = HashMap::new();
+        for (root, docs) in cascades {
+            let agencies = with_parents(&named(&docs), &everyone);
+            let in_cascade: HashSet<Uuid> = docs.iter().map(|(d, _)| d.id).collect();
+            let cascade_links: Vec<_> = links
+                .iter()
+                .filter(|l| in_cascade.contains(&l.from_id) && in_cascade.contains(&l.to_id))
+                .cloned()
+                .collect();
+            let code = |id: &Uuid| everyone.get(id).map(|a| a.code.clone()).unwrap_or_default();
+            let mut presiding: Vec<(Uuid, StatusCounts)> =
+                by_agency.remove(&root).map(|rows| rows.into_iter().collect()).unwrap_or_default();
+            presiding.sort_by(|(a, x), (b, y)| {
+                y.get(TaskStatus::InProgressOverdue)
+                    .cmp(&x.get(TaskStatus::InProgressOverdue))
+                    .then_with(|| code(a).cmp(&code(b)))
+            });
+            let cascade = Self {
+                as_of,
+                groups: in_cascade.iter().filter_map(|d| Some((*d, groups.get(d)?.clone()))).collect(),
+                tasks: in_cascade.iter().filter_map(|d| Some((*d, tasks.get(d)?.clone()))).collect(),
+                documents: in_link_order(docs, &cascade_links),
+                agencies,
+                presiding,
+            };
+            out.insert(root, cascade);
+        }
+        Ok(out)
     }
 
     pub fn root(&self) -> &document::Model {
@@ -146,6 +184,24 @@ impl Cascade {
         }
         counts
     }
+}
+
+/// The agencies `named` and every agency above them, in code order.
+fn with_parents(named: &[Uuid], everyone: &HashMap<Uuid, agency::Model>) -> Vec<agency::Model> {
+    let mut found: HashMap<Uuid, &agency::Model> = HashMap::new();
+    let mut next: Vec<Uuid> = named.to_vec();
+    while let Some(id) = next.pop() {
+        if found.contains_key(&id) {
+            continue;
+        }
+        if let Some(a) = everyone.get(&id) {
+            found.insert(id, a);
+            next.extend(a.parent_id);
+        }
+    }
+    let mut agencies: Vec<agency::Model> = found.into_values().cloned().collect();
+    agencies.sort_by(|a, b| a.code.cmp(&b.code));
+    agencies
 }
 
 /// The assignments in `role` held on the day or, for a day before the task was given, its first ones.

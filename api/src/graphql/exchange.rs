@@ -2,6 +2,7 @@
 //! upload; `Document.export` and `Document.diagram` give the cascade as a file and as a picture.
 
 use std::io::Read;
+use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ErrorExtensions, ID, InputObject, Object, SimpleObject, Upload};
 use base64::Engine;
@@ -9,6 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use uuid::Uuid;
 
 use super::context::request;
+use super::loaders::CascadeOf;
 use super::mutation::may_edit;
 use super::scalars::Date;
 use super::types::rollup::as_of;
@@ -191,9 +193,11 @@ fn depth(value: Option<i32>) -> Result<i32> {
     }
 }
 
-/// The cascade below `document`, as the resolvers of `Document` read it.
-async fn cascade(ctx: &Context<'_>, document: Uuid, day: Option<Date>, max_depth: Option<i32>) -> Result<Cascade> {
-    Cascade::read(&request(ctx).store, document, as_of(day).day, depth(max_depth)?).await
+/// The cascade below `document`, through the request's loader: the cascades of many documents
+/// asked for in one request are read together.
+async fn cascade(ctx: &Context<'_>, document: Uuid, day: Option<Date>, max_depth: Option<i32>) -> Result<Arc<Cascade>> {
+    let key = CascadeOf { root: document, as_of: as_of(day).day, max_depth: depth(max_depth)? };
+    request(ctx).load_ref(key).await
 }
 
 pub async fn export(

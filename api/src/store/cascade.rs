@@ -1,18 +1,14 @@
 //! A cascade read whole, for exports and diagrams: the links among its documents, every task,
 //! report and agency it names. A fixed number of statements whatever its size.
 
-use std::collections::{HashMap, HashSet};
-
 use entity::sea_orm_active_enums::RelationKind;
 use entity::{agency, document_relation, progress_report, task};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::Store;
+use super::sql::Sql;
 use crate::error::Result;
-
-/// How many parent levels an agency tree may have: deeper than any real one.
-const MAX_AGENCY_LEVELS: usize = 10;
 
 impl Store {
     /// The IMPLEMENTS links whose both ends are among `documents`, oldest first.
@@ -45,25 +41,18 @@ impl Store {
     }
 
     /// The agencies, with every agency above them (by `parent`), in code order: a set in which
-    /// every parent named is present.
+    /// every parent named is present. One recursive statement.
     pub async fn agencies_with_parents(&self, ids: &[Uuid]) -> Result<Vec<agency::Model>> {
-        let mut found: HashMap<Uuid, agency::Model> = HashMap::new();
-        let mut wanted: HashSet<Uuid> = ids.iter().copied().collect();
-        for _ in 0..MAX_AGENCY_LEVELS {
-            if wanted.is_empty() {
-                break;
-            }
-            let batch: Vec<Uuid> = wanted.drain().collect();
-            for a in self.agencies_by_ids(&batch).await? {
-                if let Some(parent) = a.parent_id.filter(|p| !found.contains_key(p)) {
-                    wanted.insert(parent);
-                }
-                found.insert(a.id, a);
-            }
-            wanted.retain(|id| !found.contains_key(id));
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        let mut agencies: Vec<agency::Model> = found.into_values().collect();
-        agencies.sort_by(|a, b| a.code.cmp(&b.code));
-        Ok(agencies)
+        let mut sql = Sql::new(self.backend());
+        sql.push("WITH RECURSIVE up(id) AS (SELECT a.id FROM agency a WHERE a.id IN (")
+            .bind_list(ids.iter().copied())
+            .push(
+                ") UNION SELECT p.parent_id FROM agency p JOIN up ON p.id = up.id WHERE p.parent_id IS NOT NULL) \
+                 SELECT ag.* FROM agency ag WHERE ag.id IN (SELECT id FROM up) ORDER BY ag.code",
+            );
+        Ok(agency::Model::find_by_statement(sql.statement()).all(self.conn()).await?)
     }
 }
