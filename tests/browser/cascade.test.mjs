@@ -25,7 +25,7 @@ test("the cascade page draws 57-KL/TW's cascade with its numbers, from the serve
   const { page, requests, violations } = browser;
   try {
     await page.goto(`${BASE}/cascade/${encodeURIComponent(root.id)}?asOf=${AS_OF}`, { waitUntil: "networkidle" });
-    await page.locator("#diagram svg").waitFor({ timeout: 20_000 });
+    await page.locator("#diagram svg").waitFor({ timeout: 60_000 });
     assert.equal(await page.locator("#status").innerText(), "", "no error on the page");
 
     const drawn = await page.locator("#diagram svg").evaluate((svg) => svg.textContent);

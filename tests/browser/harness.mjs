@@ -66,6 +66,9 @@ export async function open() {
       `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE ${host}`,
     ],
   });
+  // A busy machine (CI builds beside it) can take a while: wait up to a minute for anything.
+  context.setDefaultTimeout(60_000);
+  context.setDefaultNavigationTimeout(60_000);
   const page = context.pages()[0] ?? (await context.newPage());
   const requests = [];
   const violations = [];
