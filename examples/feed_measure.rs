@@ -31,6 +31,7 @@ async fn instance(url: &str) -> String {
         migrate: true,
         seed_sample: false,
         public_read: false,
+        max_upload_bytes: api::config::DEFAULT_MAX_UPLOAD_BYTES,
         auth: AuthSettings { jwt_secret: Some(SECRET.to_owned()), ..Default::default() },
     };
     let app = Application::build(&settings).await.expect("the instance starts");

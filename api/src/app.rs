@@ -5,6 +5,7 @@ use std::net::TcpListener;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use anyhow::{Context as _, bail};
+use async_graphql::http::MultipartOptions;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::Verifier;
@@ -103,8 +104,12 @@ impl Application {
             development_token: development_token.clone(),
             feed,
         });
+        // One file per multipart request, capped: the GraphQL request extractor reads these options.
+        let uploads = MultipartOptions::default().max_file_size(settings.max_upload_bytes).max_num_files(1);
         let server =
-            HttpServer::new(move || App::new().app_data(state.clone()).configure(http::routes)).listen(listener)?.run();
+            HttpServer::new(move || App::new().app_data(state.clone()).app_data(uploads).configure(http::routes))
+                .listen(listener)?
+                .run();
         Ok(Self { port, server, development_token })
     }
 

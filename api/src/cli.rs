@@ -8,6 +8,8 @@ use crate::app::{Application, operator_error};
 use crate::auth::{AuthSettings, Minter, parse_ttl};
 use crate::config::{DatabaseSettings, ServeSettings, Settings};
 use crate::domain::policy::Role;
+use crate::exchange::{FileFormat, commands};
+use crate::graphql::context::today;
 use crate::graphql::schema::sdl;
 use crate::store::{self, Store};
 use crate::{generate, seed, telemetry};
@@ -42,6 +44,42 @@ enum Command {
         #[command(subcommand)]
         what: TokenCommand,
     },
+    /// Add a plan's tasks to a document from XLSX, CSV or JSON (with --document), or load an
+    /// exported cascade with the agencies it names (without).
+    Import(ImportArgs),
+    /// Write a document's cascade, with its tasks' status on a day, as JSON, CSV or XLSX.
+    Export(ExportArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The file: a task list (.xlsx, .csv, .json) with --document, a hierarchy file (.json) without.
+    file: std::path::PathBuf,
+    /// The document the tasks belong to: its ID, or its symbol if one document alone has it.
+    #[arg(long)]
+    document: Option<String>,
+    /// Check the task list and report what it would add; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// The document whose cascade to write: its ID, or its symbol if one document alone has it.
+    #[arg(long)]
+    document: String,
+    /// json, csv or xlsx.
+    #[arg(long, default_value = "json")]
+    format: FileFormat,
+    /// The day the tasks' status is taken on (2026-11-22 or 22/11/2026); today in Vietnam by default.
+    #[arg(long, value_parser = commands::day_argument)]
+    as_of: Option<chrono::NaiveDate>,
+    /// How many links below the document to follow.
+    #[arg(long, default_value_t = 20)]
+    max_depth: i32,
+    /// The file to write; `-` for standard output.
+    #[arg(long, short)]
+    output: std::path::PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -128,11 +166,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("applied {applied} migration(s); the schema is current");
         }
         Command::Seed { what: SeedWhat::Sample } => {
-            let db = store::connect(&cli.database.database_url, 2).await?;
-            if !store::pending_migrations(&db).await?.is_empty() {
-                anyhow::bail!("the database schema is not current: run `directives migrate` first");
-            }
-            let loaded = seed::load_sample(&Store::new(db)).await.map_err(operator_error)?;
+            let loaded = seed::load_sample(&current_store(&cli.database).await?).await.map_err(operator_error)?;
             println!(
                 "sample loaded: {} agencies, {} documents, {} tasks, {} progress reports, {} reorganisations added",
                 loaded.agencies, loaded.documents, loaded.tasks, loaded.reports, loaded.events
@@ -161,8 +195,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let minter = Minter::from_settings(&args.auth)?;
             println!("{}", minter.mint(&args.sub, &args.roles, args.agency.as_deref(), args.ttl)?);
         }
+        Command::Import(args) => {
+            let store = current_store(&cli.database).await?;
+            commands::import(&store, &args.file, args.document.as_deref(), args.dry_run).await?;
+        }
+        Command::Export(args) => {
+            let store = current_store(&cli.database).await?;
+            let as_of = args.as_of.unwrap_or_else(today);
+            commands::export(&store, &args.document, args.format, as_of, args.max_depth, &args.output).await?;
+        }
     }
     Ok(())
+}
+
+/// The store of a database whose schema is current, for the commands that read or write data.
+async fn current_store(database: &DatabaseSettings) -> anyhow::Result<Store> {
+    let db = store::connect(&database.database_url, 2).await?;
+    if !store::pending_migrations(&db).await?.is_empty() {
+        anyhow::bail!("the database schema is not current: run `directives migrate` first");
+    }
+    Ok(Store::new(db))
 }
 
 impl ServeSettings {

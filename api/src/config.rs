@@ -42,9 +42,16 @@ pub struct ServeSettings {
     #[arg(long, env = "DIRECTIVES_PUBLIC_READ", num_args = 0..=1, default_missing_value = "true", default_value_t = false)]
     pub public_read: bool,
 
+    /// The largest file a multipart upload (`importTasks`) may carry, in bytes.
+    #[arg(long, env = "DIRECTIVES_MAX_UPLOAD_BYTES", default_value_t = DEFAULT_MAX_UPLOAD_BYTES)]
+    pub max_upload_bytes: usize,
+
     #[command(flatten)]
     pub auth: AuthSettings,
 }
+
+/// 10 MiB: a plan of thousands of tasks is a fraction of that.
+pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 
 /// Everything [`crate::app::Application::build`] needs.
 #[derive(Debug, Clone)]
@@ -54,6 +61,7 @@ pub struct Settings {
     pub migrate: bool,
     pub seed_sample: bool,
     pub public_read: bool,
+    pub max_upload_bytes: usize,
     /// With no key configured the service runs in development mode: see [`crate::app::Application`].
     pub auth: AuthSettings,
 }
@@ -66,6 +74,7 @@ impl Settings {
             migrate: serve.migrate.unwrap_or(embedded),
             seed_sample: serve.seed_sample.unwrap_or(embedded),
             public_read: serve.public_read,
+            max_upload_bytes: serve.max_upload_bytes,
             auth: serve.auth,
             database,
         }

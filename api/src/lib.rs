@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod exchange;
 pub mod generate;
 pub mod graphql;
 pub mod http;

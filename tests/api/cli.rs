@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::db_tests;
 use crate::helpers::{TEST_SECRET, TestApp};
 
-fn directives(args: &[&str], database_url: &str) -> (bool, String, String) {
+pub fn directives(args: &[&str], database_url: &str) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_directives"))
         .args(args)
         .env("DATABASE_URL", database_url)

@@ -100,6 +100,7 @@ async fn start(database_url: String, cleanup: Cleanup, auth: AuthSettings, publi
         migrate: true,
         seed_sample: false,
         public_read,
+        max_upload_bytes: api::config::DEFAULT_MAX_UPLOAD_BYTES,
         auth,
     };
     let app = Application::build(&settings).await.expect("the application starts");

@@ -9,6 +9,7 @@ mod cascade;
 mod changes;
 mod cli;
 mod documents;
+mod exchange;
 mod generate;
 mod http;
 mod idempotency;

@@ -1,5 +1,6 @@
-//! Pure rules with no I/O: document symbols, text and translations, deadlines, authorization.
+//! Pure rules with no I/O: document symbols, text and translations, dates and deadlines, authorization.
 
+pub mod dates;
 pub mod deadline;
 pub mod fold;
 pub mod i18n;

@@ -4,7 +4,10 @@ use chrono::{Datelike, NaiveDate};
 use entity::sea_orm_active_enums::Recurrence;
 
 /// How a task stands on a day, in the words of the Government Office's reports.
-#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TaskStatus {
     /// Completed on or before its deadline (or completed with no deadline to miss).
     CompletedOnTime,

@@ -391,3 +391,32 @@ impl Loader<PageOf<Responsibility>> for Loaders {
         load_pages(keys, |s: Responsibility, agencies| async move { self.store.tasks_held(&agencies, s).await }).await
     }
 }
+
+/// The cascade below a document on a day, as exports and diagrams read it; keys sharing a day and
+/// a depth load together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CascadeOf {
+    pub root: Uuid,
+    pub as_of: chrono::NaiveDate,
+    pub max_depth: i32,
+}
+
+impl Loader<CascadeOf> for Loaders {
+    type Value = std::sync::Arc<crate::exchange::cascade::Cascade>;
+    type Error = Error;
+
+    async fn load(&self, keys: &[CascadeOf]) -> Result<HashMap<CascadeOf, Self::Value>, Self::Error> {
+        let mut groups: HashMap<(chrono::NaiveDate, i32), Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            groups.entry((key.as_of, key.max_depth)).or_default().push(key.root);
+        }
+        let mut out = HashMap::new();
+        for ((as_of, max_depth), roots) in groups {
+            let found = crate::exchange::cascade::Cascade::read_many(&self.store, &roots, as_of, max_depth).await?;
+            for (root, cascade) in found {
+                out.insert(CascadeOf { root, as_of, max_depth }, std::sync::Arc::new(cascade));
+            }
+        }
+        Ok(out)
+    }
+}

@@ -3,6 +3,7 @@
 use async_graphql::{MergedObject, Schema};
 
 use super::cascade::CascadeMutation;
+use super::exchange::ExchangeMutation;
 use super::mutation::Mutation;
 use super::query::Query;
 use super::reorganize::ReorganizeMutation;
@@ -12,7 +13,7 @@ use super::upsert::UpsertMutation;
 /// Every mutation, from the modules that hold them.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(Mutation, CascadeMutation, ReorganizeMutation, UpsertMutation);
+pub struct MutationRoot(Mutation, CascadeMutation, ReorganizeMutation, UpsertMutation, ExchangeMutation);
 
 pub type AppSchema = Schema<Query, MutationRoot, SubscriptionRoot>;
 

@@ -53,18 +53,25 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ("graphql-ws.min.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/graphiql/graphql-ws.min.js")),
 ];
 
+/// JSON to insert into a `<script>`: with `<` escaped it can never close the script element.
+pub fn script_json(value: &serde_json::Value) -> String {
+    value.to_string().replace('<', "\\u003c")
+}
+
+/// The request headers a page starts with: in development mode, the development ADMIN token.
+pub fn default_headers(development_token: Option<&str>) -> String {
+    match development_token {
+        Some(token) => script_json(&serde_json::json!({ "Authorization": format!("Bearer {token}") })),
+        None => "{}".to_owned(),
+    }
+}
+
 /// The explorer; in development mode its headers start with the development ADMIN token.
 pub fn page(development_token: Option<&str>) -> HttpResponse {
-    let headers = match development_token {
-        Some(token) => serde_json::json!({ "Authorization": format!("Bearer {token}") }).to_string(),
-        None => "{}".to_owned(),
-    };
-    // Inserted into a <script>: JSON with `<` escaped can never close the script element.
-    let query = serde_json::to_string(DEFAULT_QUERY).unwrap_or_else(|_| "\"\"".to_owned()).replace('<', "\\u003c");
     let html = PAGE
         .replace("__GRAPHQL_ENDPOINT__", "/graphql")
-        .replace("__DEFAULT_HEADERS__", &headers.replace('<', "\\u003c"))
-        .replace("__DEFAULT_QUERY__", &query);
+        .replace("__DEFAULT_HEADERS__", &default_headers(development_token))
+        .replace("__DEFAULT_QUERY__", &script_json(&serde_json::Value::from(DEFAULT_QUERY)));
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         // The page may only load from this service.

@@ -1,6 +1,7 @@
 //! The HTTP surface. [`routes`] is the one place that lists every route.
 
 mod auth;
+mod cascade;
 mod graphiql;
 mod graphql;
 mod health;
@@ -18,6 +19,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(graphql::get)),
     )
     .route("/graphiql/assets/{file}", web::get().to(graphiql::asset))
+    .route("/cascade/assets/{file}", web::get().to(cascade::asset))
+    .route("/cascade/{id}", web::get().to(cascade::page))
     // Browsers ask for it on every page; an empty answer keeps their consoles clean.
     .route("/favicon.ico", web::get().to(actix_web::HttpResponse::NoContent))
     .route("/healthz", web::get().to(health::healthz))

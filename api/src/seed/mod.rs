@@ -1,135 +1,179 @@
-//! The sample hierarchy of the domain notes (57-KL/TW and what carries it out, 837/QĐ-TTg, …),
-//! loaded through the same write paths as the API. Loading it twice changes nothing.
+//! The hierarchy file: agencies, and documents with their links, task groups, tasks and progress
+//! reports, keyed by codes and symbols. It is the format of the sample hierarchy of the domain
+//! notes (57-KL/TW and what carries it out, 837/QĐ-TTg, …) and of exported cascades, and this
+//! module loads it through the same write paths as the API. Loading a file twice changes nothing.
 
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use entity::sea_orm_active_enums::{
-    AgencyEventKind, AgencyKind, AgencyLevel, DocumentKind, DocumentStatus, PeriodKind, ProgressState, Recurrence,
-    RelationKind,
+    AgencyEventKind, AgencyKind, AgencyLevel, AssignmentRole, DocumentKind, DocumentStatus, PeriodKind, ProgressState,
+    Recurrence, RelationKind,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::deadline::Deadline;
 use crate::domain::i18n::Translations;
+use crate::domain::status::TaskStatus;
 use crate::domain::symbol::DocumentSymbol;
 use crate::domain::text;
 use crate::error::{Error, Result};
 use crate::ids::{AgencyId, DocumentId, TaskGroupId, TaskId};
-use crate::store::{AuditContext, NewAgency, NewDocument, NewReport, NewTask, NewTaskGroup, Reorganisation, Store, Tx};
+use crate::store::{
+    AuditContext, NewAgency, NewAssignment, NewDocument, NewReport, NewTask, NewTaskGroup, Reorganisation, Store, Tx,
+};
 
 const SAMPLE: &str = include_str!("sample.json");
 
-#[derive(Deserialize)]
+/// A hierarchy file. Documents come after the documents they relate to; agencies in any order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Sample {
-    agencies: Vec<SampleAgency>,
-    documents: Vec<SampleDocument>,
+pub struct Hierarchy {
+    pub agencies: Vec<AgencyEntry>,
+    pub documents: Vec<DocumentEntry>,
     /// Reorganisations, in the order they happened, applied once the documents and tasks are in.
-    events: Vec<SampleEvent>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<EventEntry>,
 }
 
-#[derive(Deserialize)]
+/// A reorganisation of agencies (see `reorganizeAgencies`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SampleEvent {
-    kind: AgencyEventKind,
-    effective_on: NaiveDate,
-    legal_basis: SampleDocumentKey,
-    from_codes: Vec<String>,
-    to_codes: Vec<String>,
-    function: Option<String>,
+pub struct EventEntry {
+    pub kind: AgencyEventKind,
+    pub effective_on: NaiveDate,
+    pub legal_basis: DocumentKey,
+    pub from_codes: Vec<String>,
+    pub to_codes: Vec<String>,
+    pub function: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// A document named by its issuer's code and its symbol.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SampleDocumentKey {
-    symbol: String,
-    issuer: String,
+pub struct DocumentKey {
+    pub symbol: String,
+    pub issuer: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SampleAgency {
-    code: String,
-    name: String,
-    name_en: Option<String>,
-    kind: AgencyKind,
-    level: AgencyLevel,
-    parent: Option<String>,
+pub struct AgencyEntry {
+    pub code: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub kind: AgencyKind,
+    pub level: AgencyLevel,
+    /// The code of the agency above it.
+    pub parent: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SampleDocument {
-    symbol: String,
-    issuer: String,
-    issued_on: NaiveDate,
-    kind: Option<DocumentKind>,
-    title: String,
-    title_en: Option<String>,
-    summary: Option<String>,
-    summary_en: Option<String>,
-    horizon_year: Option<i32>,
-    status: DocumentStatus,
-    source_url: Option<String>,
-    relations: Vec<SampleRelation>,
-    task_groups: Vec<SampleGroup>,
-    tasks: Vec<SampleTask>,
+pub struct DocumentEntry {
+    pub symbol: String,
+    /// The issuer's code.
+    pub issuer: String,
+    pub issued_on: NaiveDate,
+    pub kind: Option<DocumentKind>,
+    pub title: String,
+    pub title_en: Option<String>,
+    pub summary: Option<String>,
+    pub summary_en: Option<String>,
+    pub horizon_year: Option<i32>,
+    pub status: DocumentStatus,
+    pub source_url: Option<String>,
+    pub relations: Vec<RelationEntry>,
+    pub task_groups: Vec<GroupEntry>,
+    pub tasks: Vec<TaskEntry>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SampleRelation {
-    kind: RelationKind,
-    to_symbol: String,
-    to_issuer: String,
+pub struct RelationEntry {
+    pub kind: RelationKind,
+    pub to_symbol: String,
+    pub to_issuer: String,
+    /// The year the target was issued, where its symbol does not carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_year: Option<i32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SampleGroup {
-    code: String,
-    title: String,
-    title_en: Option<String>,
+pub struct GroupEntry {
+    pub code: String,
+    pub title: String,
+    pub title_en: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SampleDeadline {
-    date: Option<NaiveDate>,
-    year: Option<i32>,
-    recurrence: Option<Recurrence>,
+pub struct DeadlineEntry {
+    pub date: Option<NaiveDate>,
+    pub year: Option<i32>,
+    pub recurrence: Option<Recurrence>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SampleTask {
-    code: String,
-    group: Option<String>,
-    parent: Option<String>,
-    title: Option<String>,
-    title_en: Option<String>,
-    content: String,
-    content_en: Option<String>,
-    expected_output: Option<String>,
-    deadline: Option<SampleDeadline>,
-    lead: String,
-    coordinators: Vec<String>,
-    assigned_on: Option<NaiveDate>,
-    progress_state: ProgressState,
-    completed_on: Option<NaiveDate>,
-    reports: Vec<SampleReport>,
+impl From<Deadline> for Option<DeadlineEntry> {
+    fn from(deadline: Deadline) -> Self {
+        let (_, date, year, recurrence) = deadline.columns();
+        (deadline != Deadline::None).then_some(DeadlineEntry { date, year, recurrence })
+    }
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct SampleReport {
-    agency: String,
-    period_kind: PeriodKind,
-    period_start: NaiveDate,
-    period_end: NaiveDate,
-    percent_complete: i32,
-    narrative: String,
+pub struct TaskEntry {
+    pub code: String,
+    /// The code of its task group.
+    pub group: Option<String>,
+    /// The code of the task it is part of.
+    pub parent: Option<String>,
+    pub title: Option<String>,
+    pub title_en: Option<String>,
+    pub content: String,
+    pub content_en: Option<String>,
+    pub expected_output: Option<String>,
+    pub deadline: Option<DeadlineEntry>,
+    /// The presiding agency's code.
+    pub lead: String,
+    pub coordinators: Vec<String>,
+    pub assigned_on: Option<NaiveDate>,
+    pub progress_state: ProgressState,
+    pub completed_on: Option<NaiveDate>,
+    /// Written by exports: the status on their day. Loading ignores it: it follows from the rest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TaskStatus>,
+    pub reports: Vec<ReportEntry>,
+    /// Every assignment the task has had, written by exports when some of them ended (by a
+    /// reorganisation, say). Loading gives the task these, in their order, rather than `lead` and
+    /// `coordinators`, which say who held the task on the export's day.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assignments: Vec<AssignmentEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignmentEntry {
+    /// The agency's code.
+    pub agency: String,
+    pub role: AssignmentRole,
+    pub assigned_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportEntry {
+    /// The reporting agency's code.
+    pub agency: String,
+    pub period_kind: PeriodKind,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub percent_complete: i32,
+    pub narrative: String,
 }
 
 /// What a load added.
@@ -144,14 +188,26 @@ pub struct Loaded {
 
 /// Loads the sample in one transaction; rows that already exist are left alone.
 pub async fn load_sample(store: &Store) -> Result<Loaded> {
-    let sample: Sample = serde_json::from_str(SAMPLE).map_err(Error::internal)?;
-    let tx = store.begin(AuditContext::system("seedSample")).await?;
-    let mut loader = SampleLoader { tx: &tx, agencies: HashMap::new(), loaded: Loaded::default() };
-    loader.agencies(&sample.agencies).await?;
-    for doc in &sample.documents {
+    let sample: Hierarchy = serde_json::from_str(SAMPLE).map_err(Error::internal)?;
+    load(store, &sample, AuditContext::system("seedSample")).await
+}
+
+/// Reads a hierarchy file (an exported cascade, say); the message of a refusal says where it
+/// went wrong.
+pub fn parse(text: &str) -> Result<Hierarchy> {
+    serde_json::from_str(text).map_err(|e| Error::bad_input(format!("the file is not a hierarchy file: {e}")))
+}
+
+/// Loads a hierarchy in one transaction on behalf of `audit`; agencies, documents and tasks that
+/// exist already (by code; issuer + symbol + year; document + code) are left as they are.
+pub async fn load(store: &Store, hierarchy: &Hierarchy, audit: AuditContext) -> Result<Loaded> {
+    let tx = store.begin(audit).await?;
+    let mut loader = Loader { tx: &tx, agencies: HashMap::new(), loaded: Loaded::default() };
+    loader.agencies(&hierarchy.agencies).await?;
+    for doc in &hierarchy.documents {
         loader.document(doc).await?;
     }
-    for event in &sample.events {
+    for event in &hierarchy.events {
         loader.event(event).await?;
     }
     let loaded = loader.loaded;
@@ -164,20 +220,23 @@ pub async fn is_empty(store: &Store) -> Result<bool> {
     Ok(store.count_agencies(&Default::default()).await? == 0 && store.count_documents(&Default::default()).await? == 0)
 }
 
-struct SampleLoader<'a> {
+struct Loader<'a> {
     tx: &'a Tx,
     agencies: HashMap<String, AgencyId>,
     loaded: Loaded,
 }
 
-impl SampleLoader<'_> {
+impl Loader<'_> {
     fn agency(&self, code: &str) -> Result<AgencyId> {
-        self.agencies.get(code).copied().ok_or_else(|| Error::internal(format!("sample names unknown agency {code}")))
+        self.agencies
+            .get(code)
+            .copied()
+            .ok_or_else(|| Error::bad_input(format!("the file names agency {code}, which its agencies do not list")))
     }
 
     /// Agencies in an order where each parent comes before its children.
-    async fn agencies(&mut self, agencies: &[SampleAgency]) -> Result<()> {
-        let mut pending: Vec<&SampleAgency> = agencies.iter().collect();
+    async fn agencies(&mut self, agencies: &[AgencyEntry]) -> Result<()> {
+        let mut pending: Vec<&AgencyEntry> = agencies.iter().collect();
         while !pending.is_empty() {
             let before = pending.len();
             let mut later = Vec::new();
@@ -188,14 +247,14 @@ impl SampleLoader<'_> {
                 }
             }
             if later.len() == before {
-                return Err(Error::internal("sample agencies have a parent cycle or an unknown parent"));
+                return Err(Error::bad_input("the file's agencies have a parent cycle or a parent it does not list"));
             }
             pending = later;
         }
         Ok(())
     }
 
-    async fn ensure_agency(&mut self, a: &SampleAgency) -> Result<()> {
+    async fn ensure_agency(&mut self, a: &AgencyEntry) -> Result<()> {
         let id = match self.tx.agency_by_code(&a.code).await? {
             Some(existing) => AgencyId(existing.id),
             None => {
@@ -216,7 +275,7 @@ impl SampleLoader<'_> {
     }
 
     async fn find_document(&self, symbol: &str, issuer: &str, year: Option<i32>) -> Result<Option<DocumentId>> {
-        let symbol = DocumentSymbol::parse(symbol).map_err(|e| Error::internal(e.message()))?;
+        let symbol = parse_symbol(symbol)?;
         let issuer = self.agency(issuer)?;
         let year = year.or(symbol.year());
         match year {
@@ -225,12 +284,12 @@ impl SampleLoader<'_> {
         }
     }
 
-    async fn document(&mut self, d: &SampleDocument) -> Result<()> {
+    async fn document(&mut self, d: &DocumentEntry) -> Result<()> {
         if self.find_document(&d.symbol, &d.issuer, Some(d.issued_on.year())).await?.is_some() {
             return Ok(());
         }
         let new = NewDocument {
-            symbol: DocumentSymbol::parse(&d.symbol).map_err(|e| Error::internal(e.message()))?,
+            symbol: parse_symbol(&d.symbol)?,
             kind: d.kind,
             issuer: self.agency(&d.issuer)?,
             issued_on: d.issued_on,
@@ -246,10 +305,12 @@ impl SampleLoader<'_> {
         let doc = DocumentId(self.tx.create_document(new).await?.id);
         self.loaded.documents += 1;
         for r in &d.relations {
-            let to = self
-                .find_document(&r.to_symbol, &r.to_issuer, None)
-                .await?
-                .ok_or_else(|| Error::internal(format!("sample relation to unknown {}", r.to_symbol)))?;
+            let to = self.find_document(&r.to_symbol, &r.to_issuer, r.to_year).await?.ok_or_else(|| {
+                Error::bad_input(format!(
+                    "{} relates to {} of {}, which is neither stored nor earlier in the file",
+                    d.symbol, r.to_symbol, r.to_issuer
+                ))
+            })?;
             self.tx.link_documents(doc, to, r.kind).await?;
         }
         let mut groups = HashMap::new();
@@ -264,7 +325,7 @@ impl SampleLoader<'_> {
         }
         let mut tasks: HashMap<String, TaskId> = HashMap::new();
         // Parents before subtasks.
-        let mut pending: Vec<&SampleTask> = d.tasks.iter().collect();
+        let mut pending: Vec<&TaskEntry> = d.tasks.iter().collect();
         while !pending.is_empty() {
             let before = pending.len();
             let mut later = Vec::new();
@@ -278,7 +339,7 @@ impl SampleLoader<'_> {
                 }
             }
             if later.len() == before {
-                return Err(Error::internal(format!("sample tasks of {} have unknown parents", d.symbol)));
+                return Err(Error::bad_input(format!("tasks of {} name parent tasks it does not list", d.symbol)));
             }
             pending = later;
         }
@@ -286,11 +347,13 @@ impl SampleLoader<'_> {
     }
 
     /// Records the event unless one of its kind, day and legal basis is there already.
-    async fn event(&mut self, e: &SampleEvent) -> Result<()> {
-        let basis = self
-            .find_document(&e.legal_basis.symbol, &e.legal_basis.issuer, None)
-            .await?
-            .ok_or_else(|| Error::internal(format!("sample event on unknown {}", e.legal_basis.symbol)))?;
+    async fn event(&mut self, e: &EventEntry) -> Result<()> {
+        let basis = self.find_document(&e.legal_basis.symbol, &e.legal_basis.issuer, None).await?.ok_or_else(|| {
+            Error::bad_input(format!(
+                "a {} event rests on {} of {}, which is neither stored nor in the file",
+                e.kind, e.legal_basis.symbol, e.legal_basis.issuer
+            ))
+        })?;
         if self.tx.event_by_key(e.kind, e.effective_on, basis).await?.is_some() {
             return Ok(());
         }
@@ -315,7 +378,7 @@ impl SampleLoader<'_> {
     async fn task(
         &mut self,
         doc: DocumentId,
-        t: &SampleTask,
+        t: &TaskEntry,
         groups: &HashMap<String, TaskGroupId>,
         tasks: &HashMap<String, TaskId>,
     ) -> Result<TaskId> {
@@ -338,9 +401,30 @@ impl SampleLoader<'_> {
             coordinators: t.coordinators.iter().map(|c| self.agency(c)).collect::<Result<_>>()?,
             assigned_on: t.assigned_on,
         };
+        let first = t.assignments.iter().map(|a| a.assigned_on).min();
+        let new = match first {
+            Some(day) => {
+                let at_first = |role| t.assignments.iter().filter(move |a| a.assigned_on == day && a.role == role);
+                let lead = at_first(AssignmentRole::Presiding).next().ok_or_else(|| {
+                    Error::bad_input(format!("task {}: its first assignments name no presiding agency", t.code))
+                })?;
+                NewTask {
+                    lead: self.agency(&lead.agency)?,
+                    coordinators: at_first(AssignmentRole::Coordinating)
+                        .map(|a| self.agency(&a.agency))
+                        .collect::<Result<_>>()?,
+                    assigned_on: Some(day),
+                    ..new
+                }
+            }
+            None => new,
+        };
         let created = self.tx.create_task(new).await?;
         let id = TaskId(created.id);
         self.loaded.tasks += 1;
+        if let Some(day) = first {
+            self.history(id, &t.assignments, day).await?;
+        }
         for r in &t.reports {
             let report = NewReport {
                 task: id,
@@ -359,4 +443,46 @@ impl SampleLoader<'_> {
         }
         Ok(id)
     }
+}
+
+impl Loader<'_> {
+    /// Ends and starts the assignments after the task's first ones, day by day: on each day the
+    /// ones that ended the day before go first, so that a successor can take the lead.
+    async fn history(&self, task: TaskId, assignments: &[AssignmentEntry], first: NaiveDate) -> Result<()> {
+        let mut steps: Vec<(NaiveDate, bool, &AssignmentEntry)> = Vec::new();
+        for a in assignments {
+            if a.assigned_on != first {
+                steps.push((a.assigned_on, true, a));
+            }
+            if let Some(end) = a.ended_on {
+                steps.push((end.succ_opt().unwrap_or(end), false, a));
+            }
+        }
+        steps.sort_by_key(|(day, starts, _)| (*day, *starts));
+        for (_, starts, a) in steps {
+            let agency = self.agency(&a.agency)?;
+            match (starts, a.ended_on) {
+                (true, _) => {
+                    let new = NewAssignment {
+                        task,
+                        agency,
+                        role: a.role,
+                        assigned_on: a.assigned_on,
+                        reason: a.reason.clone(),
+                        event: None,
+                    };
+                    self.tx.assign_task(new).await?;
+                }
+                (false, Some(end)) => {
+                    self.tx.unassign_task(task, agency, end).await?;
+                }
+                (false, None) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse_symbol(symbol: &str) -> Result<DocumentSymbol> {
+    DocumentSymbol::parse(symbol).map_err(|e| Error::bad_input(format!("{symbol}: {}", e.message())))
 }

@@ -267,6 +267,11 @@ impl Tx {
         Ok(())
     }
 
+    /// Every agency, for matching the codes and names a file gives.
+    pub async fn all_agencies(&self) -> Result<Vec<agency::Model>> {
+        Ok(Entity::find().all(self).await?)
+    }
+
     pub async fn agency_by_code(&self, code: &str) -> Result<Option<agency::Model>> {
         Ok(Entity::find().filter(Column::Code.eq(code)).one(self).await?)
     }

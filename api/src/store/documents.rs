@@ -367,6 +367,11 @@ impl Tx {
     }
 
     /// The most recent document with this symbol from this issuer.
+    /// The document `id` names; `field` names the input for the error.
+    pub async fn existing_document(&self, id: DocumentId, field: &str) -> Result<document::Model> {
+        require_document(self, id, field).await
+    }
+
     pub async fn document_by_symbol(&self, issuer: Uuid, symbol: &str) -> Result<Option<document::Model>> {
         Ok(Entity::find()
             .filter(Column::IssuerId.eq(issuer))

@@ -5,6 +5,7 @@ mod agencies;
 mod assignments;
 mod audit;
 mod bulk;
+mod cascade;
 mod changes;
 mod connect;
 mod documents;

@@ -438,6 +438,21 @@ impl Tx {
         Ok(Entity::find().filter(Column::DocumentId.eq(document)).filter(Column::Code.eq(code)).one(self).await?)
     }
 
+    /// The codes of the document's tasks.
+    pub async fn task_codes_in(&self, document: Uuid) -> Result<Vec<String>> {
+        let tasks = Entity::find().filter(Column::DocumentId.eq(document)).all(self).await?;
+        Ok(tasks.into_iter().map(|t| t.code).collect())
+    }
+
+    /// The document's task groups, in creation order.
+    pub async fn task_groups_in(&self, document: Uuid) -> Result<Vec<task_group::Model>> {
+        Ok(task_group::Entity::find()
+            .filter(task_group::Column::DocumentId.eq(document))
+            .order_by_asc(task_group::Column::Id)
+            .all(self)
+            .await?)
+    }
+
     pub async fn task_group_by_code(&self, document: Uuid, code: &str) -> Result<Option<task_group::Model>> {
         Ok(task_group::Entity::find()
             .filter(task_group::Column::DocumentId.eq(document))

@@ -6,7 +6,9 @@ use super::rollup::{self, AgencyProgress, AgencyProgressOrder, ImplementationCov
 use super::{Agency, DocumentSymbolType, Task, TaskGroup};
 use crate::domain::symbol::DocumentSymbol;
 use crate::error::{Error, Result};
+use crate::exchange::FileFormat;
 use crate::graphql::context::request;
+use crate::graphql::exchange::{self, DiagramFormat, ExportFile};
 use crate::graphql::loaders::Rollup;
 use crate::graphql::loaders::{GroupsOf, PageOf, Related};
 use crate::graphql::pagination::{Conn, nested, window};
@@ -207,6 +209,37 @@ impl Document {
     ) -> Result<ImplementationCoverage> {
         let day = rollup::as_of(as_of);
         rollup::coverage(ctx, self.0.id, expected.into_query_existing_on(day.day), day).await
+    }
+
+    /// The cascade below this document (`maxDepth` links deep, 0 to 20, default 20) as a file,
+    /// with each task's status on `asOf` (today in Vietnam when not given): JSON, a hierarchy file
+    /// that `directives import` loads into another service with the same result; CSV, the task
+    /// table; XLSX, a workbook for printing with sheets of documents, tasks and presiding agencies.
+    async fn export(
+        &self,
+        ctx: &Context<'_>,
+        format: FileFormat,
+        as_of: Option<Date>,
+        max_depth: Option<i32>,
+    ) -> Result<ExportFile> {
+        exchange::export(ctx, self.0.id, format, as_of, max_depth).await
+    }
+
+    /// A diagram of the cascade below this document (`maxDepth` links deep, default 20): each
+    /// document a box with its issuer, date and tasks finished on `asOf`, coloured from red (none)
+    /// through amber to green (all); grey where no task can be finished. `lang: "en"` names
+    /// agencies in English where a translation exists.
+    async fn diagram(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] format: DiagramFormat,
+        max_depth: Option<i32>,
+        as_of: Option<Date>,
+        lang: Option<String>,
+    ) -> Result<String> {
+        match format {
+            DiagramFormat::Mermaid => exchange::diagram(ctx, self.0.id, max_depth, as_of, lang).await,
+        }
     }
 
     /// The task groups of the document, in order.

@@ -63,7 +63,7 @@ pub use change::{Change, ChangeScope, FeedCursor};
 pub use document::Document;
 pub use report::ProgressReport;
 pub use symbol::DocumentSymbolType;
-pub use task::{Task, TaskAssignment, TaskGroup};
+pub use task::{Deadline, Task, TaskAssignment, TaskGroup};
 
 /// An entity's key in another system.
 #[derive(async_graphql::SimpleObject)]
