@@ -31,6 +31,7 @@ async fn instance(url: &str) -> String {
         migrate: true,
         seed_sample: false,
         public_read: false,
+        shutdown_grace: std::time::Duration::from_secs(30),
         auth: AuthSettings { jwt_secret: Some(SECRET.to_owned()), ..Default::default() },
     };
     let app = Application::build(&settings).await.expect("the instance starts");

@@ -10,6 +10,7 @@ use crate::config::{DatabaseSettings, ServeSettings, Settings};
 use crate::domain::policy::Role;
 use crate::graphql::schema::sdl;
 use crate::store::{self, Store};
+use crate::telemetry::LogSettings;
 use crate::{seed, telemetry};
 
 #[derive(Parser)]
@@ -17,6 +18,9 @@ use crate::{seed, telemetry};
 struct Cli {
     #[command(flatten)]
     database: DatabaseSettings,
+
+    #[command(flatten)]
+    log: LogSettings,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -74,7 +78,7 @@ enum SeedWhat {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    telemetry::init("info");
+    telemetry::init("info", cli.log.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

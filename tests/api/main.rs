@@ -12,11 +12,20 @@ mod documents;
 mod http;
 mod idempotency;
 mod links;
+#[cfg(test_pg)]
+mod migrations;
+mod operations;
+#[cfg(test_pg)]
+mod outage;
 mod pagination;
+#[cfg(test_pg)]
+mod pg_cluster;
+mod process;
 mod reorganize;
 mod roles;
 mod sample;
 mod search;
+mod shutdown;
 mod sql_counts;
 mod tasks;
 mod upserts;

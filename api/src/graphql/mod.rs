@@ -5,6 +5,7 @@ pub mod cascade;
 pub mod context;
 pub mod loaders;
 pub mod mutation;
+pub mod observe;
 pub mod pagination;
 pub mod query;
 pub mod reorganize;
@@ -15,4 +16,4 @@ pub mod types;
 pub mod upsert;
 
 pub use context::RequestContext;
-pub use schema::{AppSchema, build_schema};
+pub use schema::{AppSchema, build_schema, serving_schema};
