@@ -3,6 +3,7 @@
 use async_graphql::{MergedObject, Schema, SchemaBuilder};
 
 use super::cascade::CascadeMutation;
+use super::guard::InputGuard;
 use super::mutation::Mutation;
 use super::observe::Observe;
 use super::query::Query;
@@ -28,7 +29,8 @@ pub fn build_schema() -> AppSchema {
 
 /// The schema a server runs: observed, its operations counted in `metrics`.
 pub fn serving_schema(metrics: Metrics) -> AppSchema {
-    builder().data(metrics.clone()).extension(Observe(metrics)).finish()
+    // The guard comes after the observer, so that refused documents are counted too.
+    builder().data(metrics.clone()).extension(Observe(metrics)).extension(InputGuard).finish()
 }
 
 /// The SDL that `directives schema` prints and `schema.graphql` holds.
