@@ -104,8 +104,8 @@ impl Application {
             tokio::spawn(store::listen_for_changes(settings.database.database_url.clone(), feed.clone()));
         }
         let metrics = Metrics::new();
-        let readiness = Readiness::new();
-        readiness.spawn_monitor(db.clone());
+        let readiness = Readiness::new(&db);
+        readiness.spawn_monitor();
         let shutdown = Shutdown::default();
         let state = web::Data::new(AppState {
             db,

@@ -2,10 +2,12 @@
 //! checks every second, so that while the database is away requests are refused at once (503)
 //! instead of each waiting for a connection, and are served again as soon as it is back.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use sea_orm::DatabaseConnection;
+use sea_orm::sqlx::pool::PoolOptions;
+use sea_orm::{DatabaseConnection, DbBackend, SqlxPostgresConnector, SqlxSqliteConnector};
 
 use crate::store::pending_migrations;
 
@@ -14,16 +16,18 @@ const INTERVAL: Duration = Duration::from_secs(1);
 /// A check that takes longer counts as a failure: a database that slow cannot serve requests
 /// either, and the pool would otherwise keep retrying for its whole acquire timeout.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+/// Failed checks in a row before the database counts as away, so that one slow answer under load
+/// does not refuse every request.
+const FAILURES_BEFORE_UNREACHABLE: u32 = 2;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Status {
+    #[default]
     Ready,
     /// The database does not answer (or answers too slowly).
     Unreachable,
     /// The database answers, but migrations this binary needs are not applied.
-    Stale {
-        pending: Vec<String>,
-    },
+    Stale { pending: Vec<String> },
 }
 
 impl Status {
@@ -44,31 +48,46 @@ impl Status {
 }
 
 #[derive(Clone)]
-pub struct Readiness(Arc<RwLock<Status>>);
+pub struct Readiness {
+    status: Arc<RwLock<Status>>,
+    /// Failed checks since the last one that succeeded.
+    failures: Arc<AtomicU32>,
+    /// The checks' own connections: a pool that is busy serving requests must not read as a
+    /// database that is away (which would refuse every request just when load is highest).
+    probe: DatabaseConnection,
+}
 
 impl Readiness {
     /// Starts ready: the service checks its database before it starts to listen.
-    pub fn new() -> Self {
-        Self(Arc::new(RwLock::new(Status::Ready)))
+    pub fn new(db: &DatabaseConnection) -> Self {
+        Self { status: Arc::default(), failures: Arc::default(), probe: probe_connections(db) }
     }
 
     pub fn status(&self) -> Status {
-        self.0.read().map(|s| s.clone()).unwrap_or(Status::Unreachable)
+        self.status.read().map(|s| s.clone()).unwrap_or(Status::Unreachable)
     }
 
     pub fn is_ready(&self) -> bool {
-        self.0.read().is_ok_and(|s| *s == Status::Ready)
+        self.status.read().is_ok_and(|s| *s == Status::Ready)
     }
 
-    /// Checks the database now and records the result.
-    pub async fn check(&self, db: &DatabaseConnection) -> Status {
-        let status = check(db).await;
-        self.set(status.clone());
-        status
+    /// Checks the database now and records the result; returns the status that holds after it.
+    pub async fn check(&self) -> Status {
+        let observed = check(&self.probe).await;
+        if observed == Status::Unreachable {
+            let failures = self.failures.fetch_add(1, Ordering::Relaxed) + 1;
+            if failures < FAILURES_BEFORE_UNREACHABLE {
+                return self.status();
+            }
+        } else {
+            self.failures.store(0, Ordering::Relaxed);
+        }
+        self.set(observed.clone());
+        observed
     }
 
     fn set(&self, status: Status) {
-        let Ok(mut current) = self.0.write() else { return };
+        let Ok(mut current) = self.status.write() else { return };
         if *current == status {
             return;
         }
@@ -85,20 +104,31 @@ impl Readiness {
     }
 
     /// Checks every second, for as long as the runtime runs.
-    pub fn spawn_monitor(&self, db: DatabaseConnection) {
+    pub fn spawn_monitor(&self) {
         let readiness = self.clone();
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(INTERVAL).await;
-                readiness.check(&db).await;
+                readiness.check().await;
             }
         });
     }
 }
 
-impl Default for Readiness {
-    fn default() -> Self {
-        Self::new()
+/// A pool of two connections, opened when first needed, with the options of the service's pool.
+fn probe_connections(db: &DatabaseConnection) -> DatabaseConnection {
+    fn options<DB: sea_orm::sqlx::Database>() -> PoolOptions<DB> {
+        PoolOptions::new().max_connections(2).min_connections(0).acquire_timeout(CHECK_TIMEOUT)
+    }
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let connect = db.get_postgres_connection_pool().connect_options();
+            SqlxPostgresConnector::from_sqlx_postgres_pool(options().connect_lazy_with((*connect).clone()))
+        }
+        _ => {
+            let connect = db.get_sqlite_connection_pool().connect_options();
+            SqlxSqliteConnector::from_sqlx_sqlite_pool(options().connect_lazy_with((*connect).clone()))
+        }
     }
 }
 

@@ -151,36 +151,30 @@ async fn each_request_has_one_json_log_line_without_secrets() {
     let minter = api::auth::Minter::from_settings(&crate::helpers::test_auth()).unwrap();
     let token = minter.mint("editor@hy", &[Role::Editor], Some("HY-UBND"), Duration::from_secs(600)).unwrap();
     let client = reqwest::Client::new();
-    let post = |body: Value| client.post(format!("{}/graphql", server.address)).json(&body);
+    let post = |body: Value, token: &str, request_id: Option<&str>| {
+        let mut request = client.post(format!("{}/graphql", server.address)).json(&body).bearer_auth(token);
+        if let Some(id) = request_id {
+            request = request.header("X-Request-Id", id);
+        }
+        request.send()
+    };
 
-    let resp = post(json!({ "query": "query CountTasks { tasks { totalCount } }" }))
-        .bearer_auth(&token)
-        .header("X-Request-Id", "ops-test-1")
-        .send()
-        .await
-        .unwrap();
+    let query = json!({ "query": "query CountTasks { tasks { totalCount } }" });
+    let resp = post(query, &token, Some("ops-test-1")).await.unwrap();
     assert_eq!(resp.headers()["x-request-id"], "ops-test-1");
     // A mutation whose input looks like a secret, refused by the policy.
     let secret_input = "mật khẩu: hunter2-in-a-variable";
-    let resp = post(json!({
+    let mutation = json!({
         "query": "mutation Rename($i: CreateAgencyInput!) { createAgency(input: $i) { agency { id } } }",
         "variables": { "i": { "code": "X", "name": secret_input, "kind": "OTHER", "level": "CENTRAL" } }
-    }))
-    .bearer_auth(&token)
-    .send()
-    .await
-    .unwrap();
+    });
+    let resp = post(mutation, &token, None).await.unwrap();
     let generated_id = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN", "{body}");
     // A forged token.
-    let forged = format!("{}x", token);
-    let resp = post(json!({ "query": "{ tasks { totalCount } }" }))
-        .bearer_auth(&forged)
-        .header("X-Request-Id", "ops-test-3")
-        .send()
-        .await
-        .unwrap();
+    let forged = format!("{token}x");
+    let resp = post(json!({ "query": "{ tasks { totalCount } }" }), &forged, Some("ops-test-3")).await.unwrap();
     assert_eq!(resp.status(), 401);
     assert_eq!(client.get(format!("{}/healthz", server.address)).send().await.unwrap().status(), 200);
 

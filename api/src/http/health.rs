@@ -14,7 +14,7 @@ pub async fn healthz() -> HttpResponse {
 /// The database answers and its schema is current: checked now, which also tells the readiness
 /// monitor at once.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match state.readiness.check(&state.db).await {
+    match state.readiness.check().await {
         Status::Ready => HttpResponse::Ok().json(json!({ "status": "ok" })),
         Status::Unreachable => {
             HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": "unreachable" }))
