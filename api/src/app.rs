@@ -104,7 +104,7 @@ impl Application {
             tokio::spawn(store::listen_for_changes(settings.database.database_url.clone(), feed.clone()));
         }
         let metrics = Metrics::new();
-        let readiness = Readiness::new(&db);
+        let readiness = Readiness::new(&db).await?;
         readiness.spawn_monitor();
         let shutdown = Shutdown::default();
         let state = web::Data::new(AppState {

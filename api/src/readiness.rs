@@ -1,5 +1,5 @@
 //! Whether this instance can serve: the database answers and its schema is current. A monitor
-//! checks every second, so that while the database is away requests are refused at once (503)
+//! checks every second (two failed checks in a row make the database count as away), so that while the database is away requests are refused at once (503)
 //! instead of each waiting for a connection, and are served again as soon as it is back.
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -13,9 +13,11 @@ use crate::store::pending_migrations;
 
 /// How often the monitor checks.
 const INTERVAL: Duration = Duration::from_secs(1);
-/// A check that takes longer counts as a failure: a database that slow cannot serve requests
-/// either, and the pool would otherwise keep retrying for its whole acquire timeout.
-const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a check may wait for one of its connections; a refused connection is retried until then.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// A check that takes longer counts as a failure: requests, which wait 10 s for a connection,
+/// would be failing by then too.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(8);
 /// Failed checks in a row before the database counts as away, so that one slow answer under load
 /// does not refuse every request.
 const FAILURES_BEFORE_UNREACHABLE: u32 = 2;
@@ -58,9 +60,11 @@ pub struct Readiness {
 }
 
 impl Readiness {
-    /// Starts ready: the service checks its database before it starts to listen.
-    pub fn new(db: &DatabaseConnection) -> Self {
-        Self { status: Arc::default(), failures: Arc::default(), probe: probe_connections(db) }
+    /// Starts ready: the service checks its database before it starts to listen. The checks'
+    /// connection is opened now, so that a slow first connection under load is not a failure.
+    pub async fn new(db: &DatabaseConnection) -> anyhow::Result<Self> {
+        let probe = probe_connections(db).await?;
+        Ok(Self { status: Arc::default(), failures: Arc::default(), probe })
     }
 
     pub fn status(&self) -> Status {
@@ -115,21 +119,22 @@ impl Readiness {
     }
 }
 
-/// A pool of two connections, opened when first needed, with the options of the service's pool.
-fn probe_connections(db: &DatabaseConnection) -> DatabaseConnection {
+/// A pool of one or two connections with the options of the service's pool.
+async fn probe_connections(db: &DatabaseConnection) -> anyhow::Result<DatabaseConnection> {
     fn options<DB: sea_orm::sqlx::Database>() -> PoolOptions<DB> {
-        PoolOptions::new().max_connections(2).min_connections(0).acquire_timeout(CHECK_TIMEOUT)
+        PoolOptions::new().max_connections(2).min_connections(1).acquire_timeout(CONNECT_TIMEOUT)
     }
-    match db.get_database_backend() {
+    let probe = match db.get_database_backend() {
         DbBackend::Postgres => {
             let connect = db.get_postgres_connection_pool().connect_options();
-            SqlxPostgresConnector::from_sqlx_postgres_pool(options().connect_lazy_with((*connect).clone()))
+            SqlxPostgresConnector::from_sqlx_postgres_pool(options().connect_with((*connect).clone()).await?)
         }
         _ => {
             let connect = db.get_sqlite_connection_pool().connect_options();
-            SqlxSqliteConnector::from_sqlx_sqlite_pool(options().connect_lazy_with((*connect).clone()))
+            SqlxSqliteConnector::from_sqlx_sqlite_pool(options().connect_with((*connect).clone()).await?)
         }
-    }
+    };
+    Ok(probe)
 }
 
 async fn check(db: &DatabaseConnection) -> Status {
