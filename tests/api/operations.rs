@@ -178,10 +178,10 @@ async fn each_request_has_one_json_log_line_without_secrets() {
     assert_eq!(resp.status(), 401);
     assert_eq!(client.get(format!("{}/healthz", server.address)).send().await.unwrap().status(), 200);
 
-    // Lines reach the pipe a moment after the response.
+    // Lines reach the pipe a moment after the response: wait for all four.
     let mut log = server.json_log();
     for _ in 0..100 {
-        if log.iter().filter(|l| l["message"] == "request").count() >= 3 {
+        if log.iter().filter(|l| l["message"] == "request").count() >= 4 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
