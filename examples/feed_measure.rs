@@ -32,6 +32,7 @@ async fn instance(url: &str) -> String {
         seed_sample: false,
         public_read: false,
         max_upload_bytes: api::config::DEFAULT_MAX_UPLOAD_BYTES,
+        shutdown_grace: std::time::Duration::from_secs(30),
         auth: AuthSettings { jwt_secret: Some(SECRET.to_owned()), ..Default::default() },
     };
     let app = Application::build(&settings).await.expect("the instance starts");

@@ -3,6 +3,7 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::{Context as _, bail};
 use async_graphql::http::MultipartOptions;
@@ -12,7 +13,10 @@ use crate::auth::Verifier;
 use crate::config::Settings;
 use crate::domain::policy::Role;
 use crate::error::Error;
-use crate::graphql::{AppSchema, build_schema};
+use crate::graphql::{AppSchema, serving_schema};
+use crate::metrics::Metrics;
+use crate::readiness::Readiness;
+use crate::shutdown::{self, Shutdown};
 use crate::store::{self, FeedSignal, Store};
 use crate::{http, seed};
 
@@ -26,6 +30,9 @@ pub struct AppState {
     pub development_token: Option<String>,
     /// Wakes the live change subscribers of this process.
     pub feed: FeedSignal,
+    pub metrics: Metrics,
+    pub readiness: Readiness,
+    pub shutdown: Shutdown,
 }
 
 impl AppState {
@@ -39,6 +46,7 @@ pub struct Application {
     port: u16,
     server: Server,
     development_token: Option<String>,
+    shutdown: Shutdown,
 }
 
 /// How long the token printed in development mode lasts.
@@ -96,21 +104,36 @@ impl Application {
         if db.get_database_backend() == sea_orm::DbBackend::Postgres {
             tokio::spawn(store::listen_for_changes(settings.database.database_url.clone(), feed.clone()));
         }
+        let metrics = Metrics::new();
+        let readiness = Readiness::new(&db).await?;
+        readiness.spawn_monitor();
+        let shutdown = Shutdown::default();
         let state = web::Data::new(AppState {
             db,
-            schema: build_schema(),
+            schema: serving_schema(metrics.clone()),
             verifier,
             public_read: settings.public_read,
             development_token: development_token.clone(),
             feed,
+            metrics,
+            readiness,
+            shutdown: shutdown.clone(),
         });
         // One file per multipart request, capped: the GraphQL request extractor reads these options.
         let uploads = MultipartOptions::default().max_file_size(settings.max_upload_bytes).max_num_files(1);
-        let server =
-            HttpServer::new(move || App::new().app_data(state.clone()).app_data(uploads).configure(http::routes))
-                .listen(listener)?
-                .run();
-        Ok(Self { port, server, development_token })
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(uploads)
+                .wrap(from_fn(http::requests::observe))
+                .configure(http::routes)
+        })
+        // The service handles the signals itself, to close WebSockets before the workers stop.
+        .disable_signals()
+        .shutdown_timeout(settings.shutdown_grace.as_secs())
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server, development_token, shutdown })
     }
 
     pub fn port(&self) -> u16 {
@@ -122,7 +145,18 @@ impl Application {
         self.development_token.as_deref()
     }
 
+    /// Serves until SIGTERM or SIGINT, then stops gracefully (see [`crate::shutdown`]).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let handle = self.server.handle();
+        let shutdown = self.shutdown;
+        tokio::spawn(async move {
+            let signal = shutdown::signal().await;
+            tracing::info!(signal, "stopping: no new connections; requests in flight may finish");
+            shutdown.begin();
+            handle.stop(true).await;
+        });
+        self.server.await?;
+        tracing::info!("stopped");
+        Ok(())
     }
 }

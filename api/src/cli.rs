@@ -12,6 +12,7 @@ use crate::exchange::{FileFormat, commands};
 use crate::graphql::context::today;
 use crate::graphql::schema::sdl;
 use crate::store::{self, Store};
+use crate::telemetry::LogSettings;
 use crate::{generate, seed, telemetry};
 
 #[derive(Parser)]
@@ -19,6 +20,9 @@ use crate::{generate, seed, telemetry};
 struct Cli {
     #[command(flatten)]
     database: DatabaseSettings,
+
+    #[command(flatten)]
+    log: LogSettings,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -124,7 +128,7 @@ enum SeedWhat {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    telemetry::init("info");
+    telemetry::init("info", cli.log.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

@@ -1,5 +1,7 @@
 //! Settings from flags and environment variables (`DIRECTIVES_…`, and `DATABASE_URL`).
 
+use std::time::Duration;
+
 use clap::Args;
 
 use crate::auth::AuthSettings;
@@ -45,6 +47,9 @@ pub struct ServeSettings {
     /// The largest file a multipart upload (`importTasks`) may carry, in bytes.
     #[arg(long, env = "DIRECTIVES_MAX_UPLOAD_BYTES", default_value_t = DEFAULT_MAX_UPLOAD_BYTES)]
     pub max_upload_bytes: usize,
+    /// After SIGTERM, how long requests in flight may take to finish before their connections are closed.
+    #[arg(long, env = "DIRECTIVES_SHUTDOWN_GRACE", default_value = "30s", value_parser = parse_duration)]
+    pub shutdown_grace: Duration,
 
     #[command(flatten)]
     pub auth: AuthSettings,
@@ -62,6 +67,8 @@ pub struct Settings {
     pub seed_sample: bool,
     pub public_read: bool,
     pub max_upload_bytes: usize,
+    /// How long requests in flight may take to finish once a shutdown begins.
+    pub shutdown_grace: Duration,
     /// With no key configured the service runs in development mode: see [`crate::app::Application`].
     pub auth: AuthSettings,
 }
@@ -75,8 +82,30 @@ impl Settings {
             seed_sample: serve.seed_sample.unwrap_or(embedded),
             public_read: serve.public_read,
             max_upload_bytes: serve.max_upload_bytes,
+            shutdown_grace: serve.shutdown_grace,
             auth: serve.auth,
             database,
         }
     }
+}
+
+/// Durations in flags and variables: a whole number and a unit, as in `90s`, `15m`, `1h`, `7d`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let usage = || format!("`{s}` is not a duration; write a whole number and a unit, as in 90s, 15m, 1h or 7d");
+    let trimmed = s.trim();
+    let split = trimmed.len().checked_sub(1).filter(|&i| trimmed.is_char_boundary(i)).ok_or_else(usage)?;
+    let (number, unit) = trimmed.split_at(split);
+    let unit_seconds: u64 = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 60 * 60,
+        "d" => 24 * 60 * 60,
+        _ => return Err(usage()),
+    };
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(usage());
+    }
+    let count: u64 = number.parse().map_err(|_| format!("`{s}` is too long a duration"))?;
+    let seconds = count.checked_mul(unit_seconds).ok_or_else(|| format!("`{s}` is too long a duration"))?;
+    Ok(Duration::from_secs(seconds))
 }

@@ -25,7 +25,8 @@ pub struct TestApp {
     pub minter: Minter,
     /// The token `gql` sends: an ADMIN's.
     pub admin_token: String,
-    cleanup: Cleanup,
+    /// Held for its drop.
+    _cleanup: Cleanup,
 }
 
 /// The HS256 secret the test servers trust.
@@ -35,7 +36,8 @@ pub fn test_auth() -> AuthSettings {
     AuthSettings { jwt_secret: Some(TEST_SECRET.to_owned()), ..Default::default() }
 }
 
-enum Cleanup {
+/// What a test's database leaves behind, removed on drop.
+pub enum Cleanup {
     File(std::path::PathBuf),
     Database {
         server: String,
@@ -77,7 +79,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// A server with these authentication settings (`AuthSettings::default()` is development mode).
 pub async fn spawn_app_with(backend: Backend, auth: AuthSettings, public_read: bool) -> TestApp {
-    api::telemetry::init("warn");
+    api::telemetry::init("warn", api::telemetry::LogFormat::Human);
     let name = unique_name();
     let (database_url, cleanup) = match backend {
         Backend::Sqlite => {
@@ -93,6 +95,22 @@ pub async fn spawn_app_with(backend: Backend, auth: AuthSettings, public_read: b
     start(database_url, cleanup, auth, public_read).await
 }
 
+/// A server on a database the caller owns and cleans up.
+#[cfg_attr(not(test_pg), allow(dead_code))]
+pub async fn spawn_app_at(database_url: &str) -> TestApp {
+    api::telemetry::init("warn", api::telemetry::LogFormat::Human);
+    start(database_url.to_owned(), Cleanup::Nothing, test_auth(), false).await
+}
+
+/// An empty PostgreSQL database on `DIRECTIVES_TEST_PG`, dropped when the guard is.
+#[cfg_attr(not(test_pg), allow(dead_code))]
+pub async fn fresh_postgres_database() -> (String, Cleanup) {
+    let server = std::env::var("DIRECTIVES_TEST_PG").expect("DIRECTIVES_TEST_PG");
+    let name = unique_name();
+    admin_exec(&server, &format!("CREATE DATABASE \"{name}\"")).await;
+    (with_database(&server, &name), Cleanup::Database { server, name })
+}
+
 async fn start(database_url: String, cleanup: Cleanup, auth: AuthSettings, public_read: bool) -> TestApp {
     let settings = Settings {
         database: DatabaseSettings { database_url: database_url.clone(), max_connections: 5 },
@@ -101,6 +119,7 @@ async fn start(database_url: String, cleanup: Cleanup, auth: AuthSettings, publi
         seed_sample: false,
         public_read,
         max_upload_bytes: api::config::DEFAULT_MAX_UPLOAD_BYTES,
+        shutdown_grace: Duration::from_secs(30),
         auth,
     };
     let app = Application::build(&settings).await.expect("the application starts");
@@ -110,12 +129,12 @@ async fn start(database_url: String, cleanup: Cleanup, auth: AuthSettings, publi
     let minter = Minter::from_settings(&test_auth()).expect("a minter for the test secret");
     let admin_token = development_token
         .unwrap_or_else(|| minter.mint("admin@test", &[Role::Admin], None, Duration::from_secs(3600)).unwrap());
-    TestApp { address, client: reqwest::Client::new(), database_url, minter, admin_token, cleanup }
+    TestApp { address, client: reqwest::Client::new(), database_url, minter, admin_token, _cleanup: cleanup }
 }
 
-impl Drop for TestApp {
+impl Drop for Cleanup {
     fn drop(&mut self) {
-        match &self.cleanup {
+        match self {
             Cleanup::File(path) => {
                 for suffix in ["", "-wal", "-shm"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
@@ -202,7 +221,7 @@ impl TestApp {
             database_url: self.database_url.clone(),
             minter: Minter::from_settings(&test_auth()).expect("a minter for the test secret"),
             admin_token: self.admin_token.clone(),
-            cleanup: Cleanup::Nothing,
+            _cleanup: Cleanup::Nothing,
         }
     }
 

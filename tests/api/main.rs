@@ -5,21 +5,32 @@ mod helpers;
 mod agencies;
 mod audit;
 mod auth;
+mod bad_input;
 mod cascade;
 mod changes;
 mod cli;
 mod documents;
 mod exchange;
 mod generate;
+mod generator;
 mod http;
 mod idempotency;
 mod links;
+#[cfg(test_pg)]
+mod migrations;
+mod operations;
+#[cfg(test_pg)]
+mod outage;
 mod pagination;
+#[cfg(test_pg)]
+mod pg_cluster;
+mod process;
 mod readme;
 mod reorganize;
 mod roles;
 mod sample;
 mod search;
+mod shutdown;
 mod sql_counts;
 mod tasks;
 mod upserts;

@@ -8,10 +8,15 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use crate::db_tests;
 use crate::helpers::TestApp;
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn open(app: &TestApp, init: Value) -> Socket {
-    let mut request = format!("{}/graphql", app.address.replace("http://", "ws://")).into_client_request().unwrap();
+    open_at(&app.address, init).await
+}
+
+/// A graphql-transport-ws connection to the server at `address`, `connection_init` sent.
+pub async fn open_at(address: &str, init: Value) -> Socket {
+    let mut request = format!("{}/graphql", address.replace("http://", "ws://")).into_client_request().unwrap();
     request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
     let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("the upgrade succeeds");
     socket.send(Message::Text(json!({ "type": "connection_init", "payload": init }).to_string().into())).await.unwrap();
@@ -19,7 +24,7 @@ async fn open(app: &TestApp, init: Value) -> Socket {
 }
 
 /// The next message: a JSON text, or the close frame's code and reason.
-async fn next(socket: &mut Socket) -> Result<Value, (u16, String)> {
+pub async fn next(socket: &mut Socket) -> Result<Value, (u16, String)> {
     loop {
         match socket.next().await.expect("a message").expect("a readable message") {
             Message::Text(text) => return Ok(serde_json::from_str(&text).unwrap()),

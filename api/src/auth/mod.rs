@@ -161,24 +161,9 @@ pub fn bearer(header: &str) -> Result<&str, AuthError> {
 
 /// `ttl` strings for the CLI: `90s`, `15m`, `1h`, `7d`.
 pub fn parse_ttl(s: &str) -> Result<Duration, String> {
-    let usage = || format!("`{s}` is not a duration; write a whole number and a unit, as in 90s, 15m, 1h or 7d");
-    let trimmed = s.trim();
-    let split = trimmed.len().checked_sub(1).filter(|&i| trimmed.is_char_boundary(i)).ok_or_else(usage)?;
-    let (number, unit) = trimmed.split_at(split);
-    let unit_seconds: u64 = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 60 * 60,
-        "d" => 24 * 60 * 60,
-        _ => return Err(usage()),
-    };
-    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(usage());
-    }
-    let count: u64 = number.parse().map_err(|_| format!("`{s}` is too long a duration"))?;
-    let seconds = count.checked_mul(unit_seconds).ok_or_else(|| format!("`{s}` is too long a duration"))?;
-    if seconds == 0 {
+    let ttl = crate::config::parse_duration(s)?;
+    if ttl.is_zero() {
         return Err(format!("`{s}` is no time at all; a token must live for at least one second"));
     }
-    Ok(Duration::from_secs(seconds))
+    Ok(ttl)
 }

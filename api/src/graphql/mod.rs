@@ -4,8 +4,10 @@ pub mod batching;
 pub mod cascade;
 pub mod context;
 pub mod exchange;
+pub mod guard;
 pub mod loaders;
 pub mod mutation;
+pub mod observe;
 pub mod pagination;
 pub mod query;
 pub mod reorganize;
@@ -16,4 +18,4 @@ pub mod types;
 pub mod upsert;
 
 pub use context::RequestContext;
-pub use schema::{AppSchema, build_schema};
+pub use schema::{AppSchema, build_schema, serving_schema};

@@ -11,6 +11,7 @@ use super::context::authorized;
 use super::types::{Change, ChangeScope, FeedCursor};
 use crate::domain::policy::Action;
 use crate::error::{Error, Result};
+use crate::metrics::Metrics;
 
 /// How many changes a subscriber reads from the log at a time.
 const BATCH: u64 = 100;
@@ -39,12 +40,20 @@ impl SubscriptionRoot {
         let store = rc.store.clone();
         let wake = store.feed_signal().map(|signal| signal.subscribe());
         let state = (after, VecDeque::new(), wake);
+        let metrics = ctx.data_opt::<Metrics>().cloned();
+        // Counted as active for as long as the stream lives.
+        let active = metrics.as_ref().map(Metrics::subscription_started);
         Ok(futures_util::stream::unfold(state, move |(mut after, mut buffer, mut wake)| {
-            let (store, scope) = (store.clone(), scope.clone());
+            let _active = &active;
+            let (store, scope, metrics) = (store.clone(), scope.clone(), metrics.clone());
             async move {
                 loop {
                     if let Some(change) = buffer.pop_front() {
                         let change: entity::change_log::Model = change;
+                        if let Some(metrics) = &metrics {
+                            let lag = chrono::Utc::now() - change.changed_at;
+                            metrics.observe_feed_delivery(lag.to_std().unwrap_or_default());
+                        }
                         after = change.sequence;
                         return Some((Change(change), (after, buffer, wake)));
                     }

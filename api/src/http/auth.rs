@@ -1,12 +1,14 @@
 //! Who is calling: a verified bearer token, or an anonymous reader where that is allowed.
 
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 
+use super::refusal::refusal;
+use super::requests::RequestId;
 use crate::app::AppState;
 use crate::auth::bearer;
 use crate::domain::policy::{Actor, Principal};
-use crate::error::{ErrorCode, request_error};
+use crate::error::ErrorCode;
 
 /// The caller of `http`, or why it is refused.
 pub fn authenticate(state: &AppState, http: &HttpRequest) -> Result<Actor, String> {
@@ -32,21 +34,13 @@ pub fn actor_for(state: &AppState, authorization: Option<&str>) -> Result<Actor,
 
 /// The 401 response for a refused caller.
 pub fn unauthenticated(message: &str) -> HttpResponse {
-    let mut body = request_error(message);
-    for error in &mut body.errors {
-        if let Some(ext) = error.extensions.as_mut() {
-            ext.set("code", ErrorCode::Unauthenticated.as_str());
-        }
-    }
-    HttpResponse::Unauthorized().insert_header((header::WWW_AUTHENTICATE, "Bearer")).json(body)
+    let mut response = refusal(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, message);
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+    response
 }
 
-/// The client's `X-Request-Id` when it is a sensible one, otherwise a new id.
+/// The id of the request: the one the request middleware settled on.
 pub fn request_id(http: &HttpRequest) -> String {
-    http.headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic()))
-        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned)
+    let settled = http.extensions().get::<RequestId>().map(|id| id.0.clone());
+    settled.unwrap_or_else(|| RequestId::of(http.headers()).0)
 }

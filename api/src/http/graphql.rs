@@ -12,8 +12,8 @@ use crate::app::AppState;
 use crate::domain::i18n;
 use crate::domain::policy::Actor;
 use crate::error::{complete_codes, request_error};
-use crate::graphql::RequestContext;
 use crate::graphql::batching::{Spawner, run_with};
+use crate::graphql::{RequestContext, guard};
 
 /// A request with this header set to `sql` gets `extensions.sqlStatements` in its response.
 pub const DEBUG_HEADER: &str = "x-directives-debug";
@@ -66,6 +66,10 @@ pub async fn get(state: web::Data<AppState>, http: HttpRequest) -> HttpResponse 
 }
 
 fn is_mutation(request: &async_graphql::Request) -> bool {
+    // Too deep to parse safely: execution refuses it before any parse.
+    if guard::check_nesting(&request.query).is_err() {
+        return false;
+    }
     let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
         return false;
     };

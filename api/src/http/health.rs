@@ -4,23 +4,23 @@ use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use crate::app::AppState;
-use crate::store::pending_migrations;
+use crate::readiness::Status;
 
 /// The process answers.
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
-/// The database answers and its schema is current.
+/// The database answers and its schema is current: checked now, which also tells the readiness
+/// monitor at once.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    if state.store().ping().await.is_err() {
-        return HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": "unreachable" }));
-    }
-    match pending_migrations(&state.db).await {
-        Ok(pending) if pending.is_empty() => HttpResponse::Ok().json(json!({ "status": "ok" })),
-        Ok(pending) => {
+    match state.readiness.check().await {
+        Status::Ready => HttpResponse::Ok().json(json!({ "status": "ok" })),
+        Status::Unreachable => {
+            HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": "unreachable" }))
+        }
+        Status::Stale { pending } => {
             HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "pendingMigrations": pending }))
         }
-        Err(_) => HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": "error" })),
     }
 }

@@ -4,7 +4,7 @@
 //! async-graphql runs the operations; this module holds the connection and enforces the parts of
 //! the protocol it leaves out: 4401 for a subscribe before the connection is acknowledged, 4403
 //! for a refused `connection_init`, 4408 when none arrives in time, 4409 for a second
-//! subscription under an id in use.
+//! subscription under an id in use. When the server stops, connections are closed with 1001.
 
 use std::collections::HashSet;
 use std::str::FromStr;
@@ -101,6 +101,10 @@ async fn serve(
     protocol: WebSocketProtocols,
     request_id: String,
 ) {
+    let _open = state.metrics.websocket_opened();
+    let shutdown = state.shutdown.clone();
+    let stopping = shutdown.begun();
+    tokio::pin!(stopping);
     let mut messages = messages.aggregate_continuations();
     let (to_graphql, from_client) = async_channel::unbounded::<Vec<u8>>();
     let init_state = state.clone();
@@ -154,6 +158,7 @@ async fn serve(
                     return;
                 }
             }
+            () = &mut stopping => break Some((1001, "the server is shutting down".to_owned())),
             () = &mut deadline, if !rules.init_received => {
                 break Some((4408, "Connection initialisation timeout".to_owned()));
             }

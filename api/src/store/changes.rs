@@ -40,6 +40,11 @@ impl FeedSignal {
         self.0.send_modify(|_| {});
     }
 
+    /// The newest sequence this process has been told of.
+    pub fn latest(&self) -> i64 {
+        *self.0.borrow()
+    }
+
     pub fn subscribe(&self) -> tokio::sync::watch::Receiver<i64> {
         self.0.subscribe()
     }

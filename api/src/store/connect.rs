@@ -44,8 +44,14 @@ fn redact(url: &str) -> String {
     }
 }
 
-/// Applies every pending migration; returns how many were applied.
+/// The PostgreSQL advisory lock that one migrating instance holds at a time.
+const MIGRATION_LOCK: i64 = 7_212_024_059;
+
+/// Applies every pending migration; returns how many were applied. On PostgreSQL several
+/// instances may start at once: each waits for the advisory lock, and those that get it after the
+/// first find nothing left to apply.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<usize> {
+    let lock = MigrationLock::acquire(db).await?;
     let pending = pending_migrations(db).await?.len();
     Migrator::up(db, None).await.context("a migration failed")?;
     // Entities written before the search index existed get their entries.
@@ -54,7 +60,54 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<usize> {
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))
         .context("cannot fill the search index")?;
+    if let Some(lock) = lock {
+        lock.release().await?;
+    }
     Ok(pending)
+}
+
+/// A session-level advisory lock on a connection of its own, outside the pool, so that the
+/// migrations (which use the pool) cannot be starved by it. If the process dies, the session
+/// ends and the lock with it.
+struct MigrationLock(sea_orm::sqlx::PgConnection);
+
+impl MigrationLock {
+    /// The lock on PostgreSQL, once held; `None` on SQLite, which is one instance's file.
+    async fn acquire(db: &DatabaseConnection) -> anyhow::Result<Option<Self>> {
+        use sea_orm::sqlx::{ConnectOptions as _, Row as _};
+        if db.get_database_backend() != DbBackend::Postgres {
+            return Ok(None);
+        }
+        let options = db.get_postgres_connection_pool().connect_options();
+        let mut conn = options.connect().await.context("cannot open a connection for the migration lock")?;
+        let free: bool = sea_orm::sqlx::query("SELECT pg_try_advisory_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .fetch_one(&mut conn)
+            .await
+            .and_then(|row| row.try_get(0))
+            .context("cannot take the migration lock")?;
+        if !free {
+            tracing::info!("another instance is migrating the database: waiting for it to finish");
+            sea_orm::sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(MIGRATION_LOCK)
+                .execute(&mut conn)
+                .await
+                .context("cannot take the migration lock")?;
+        }
+        Ok(Some(Self(conn)))
+    }
+
+    async fn release(self) -> anyhow::Result<()> {
+        use sea_orm::sqlx::Connection as _;
+        let mut conn = self.0;
+        sea_orm::sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut conn)
+            .await
+            .context("cannot release the migration lock")?;
+        conn.close().await.context("cannot close the migration lock's connection")?;
+        Ok(())
+    }
 }
 
 /// The names of migrations not yet applied.
