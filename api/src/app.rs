@@ -1,6 +1,7 @@
 //! Building the running service from settings: database, schema, HTTP server.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
@@ -11,7 +12,9 @@ use crate::auth::Verifier;
 use crate::config::Settings;
 use crate::domain::policy::Role;
 use crate::error::Error;
-use crate::graphql::{AppSchema, build_schema};
+use crate::graphql::AppSchema;
+use crate::graphql::guard::Guard;
+use crate::graphql::schema::serving_schema;
 use crate::store::{self, FeedSignal, Store};
 use crate::{http, seed};
 
@@ -25,6 +28,8 @@ pub struct AppState {
     pub development_token: Option<String>,
     /// Wakes the live change subscribers of this process.
     pub feed: FeedSignal,
+    /// The limits and exposure settings that every request is checked against.
+    pub guard: Arc<Guard>,
 }
 
 impl AppState {
@@ -90,6 +95,7 @@ impl Application {
             TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let (verifier, development_token) = verifier(settings)?;
+        let guard = Arc::new(Guard::new(settings.limits.clone(), &settings.exposure)?);
         let feed = FeedSignal::default();
         // Other instances commit to the same PostgreSQL: their changes are announced there.
         if db.get_database_backend() == sea_orm::DbBackend::Postgres {
@@ -97,11 +103,12 @@ impl Application {
         }
         let state = web::Data::new(AppState {
             db,
-            schema: build_schema(),
+            schema: serving_schema(guard.clone()),
             verifier,
             public_read: settings.public_read,
             development_token: development_token.clone(),
             feed,
+            guard,
         });
         let server =
             HttpServer::new(move || App::new().app_data(state.clone()).configure(http::routes)).listen(listener)?.run();

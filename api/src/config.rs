@@ -3,6 +3,8 @@
 use clap::Args;
 
 use crate::auth::AuthSettings;
+use crate::exposure::ExposureSettings;
+use crate::limits::LimitSettings;
 
 /// The embedded default: an SQLite file in the working directory, created when missing.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://directives.db?mode=rwc";
@@ -44,6 +46,12 @@ pub struct ServeSettings {
 
     #[command(flatten)]
     pub auth: AuthSettings,
+
+    #[command(flatten)]
+    pub limits: LimitSettings,
+
+    #[command(flatten)]
+    pub exposure: ExposureSettings,
 }
 
 /// Everything [`crate::app::Application::build`] needs.
@@ -56,6 +64,8 @@ pub struct Settings {
     pub public_read: bool,
     /// With no key configured the service runs in development mode: see [`crate::app::Application`].
     pub auth: AuthSettings,
+    pub limits: LimitSettings,
+    pub exposure: ExposureSettings,
 }
 
 impl Settings {
@@ -67,6 +77,8 @@ impl Settings {
             seed_sample: serve.seed_sample.unwrap_or(embedded),
             public_read: serve.public_read,
             auth: serve.auth,
+            limits: serve.limits,
+            exposure: serve.exposure,
             database,
         }
     }

@@ -3,6 +3,7 @@
 pub mod batching;
 pub mod cascade;
 pub mod context;
+pub mod guard;
 pub mod loaders;
 pub mod mutation;
 pub mod pagination;

@@ -1,8 +1,11 @@
 //! Assembling the schema, and its SDL as published in `schema.graphql`.
 
+use std::sync::Arc;
+
 use async_graphql::{MergedObject, Schema};
 
 use super::cascade::CascadeMutation;
+use super::guard::{Guard, GuardExtension};
 use super::mutation::Mutation;
 use super::query::Query;
 use super::reorganize::ReorganizeMutation;
@@ -18,6 +21,15 @@ pub type AppSchema = Schema<Query, MutationRoot, SubscriptionRoot>;
 
 pub fn build_schema() -> AppSchema {
     Schema::build(Query, MutationRoot::default(), SubscriptionRoot).finish()
+}
+
+/// The schema as served: every operation passes the guard, and errors never suggest other names
+/// ("Did you mean …?"), which would reveal the schema to callers who may not introspect it.
+pub fn serving_schema(guard: Arc<Guard>) -> AppSchema {
+    Schema::build(Query, MutationRoot::default(), SubscriptionRoot)
+        .extension(GuardExtension(guard))
+        .disable_suggestions()
+        .finish()
 }
 
 /// The SDL that `directives schema` prints and `schema.graphql` holds.

@@ -1,12 +1,11 @@
 //! Who is calling: a verified bearer token, or an anonymous reader where that is allowed.
 
+use actix_web::HttpRequest;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
 
 use crate::app::AppState;
 use crate::auth::bearer;
 use crate::domain::policy::{Actor, Principal};
-use crate::error::{ErrorCode, request_error};
 
 /// The caller of `http`, or why it is refused.
 pub fn authenticate(state: &AppState, http: &HttpRequest) -> Result<Actor, String> {
@@ -28,17 +27,6 @@ pub fn actor_for(state: &AppState, authorization: Option<&str>) -> Result<Actor,
     let token = bearer(value).map_err(|e| e.to_string())?;
     let identity = state.verifier.verify(token).map_err(|e| e.to_string())?;
     Ok(Actor::User(Principal { sub: identity.sub, agency: identity.agency, roles: identity.roles }))
-}
-
-/// The 401 response for a refused caller.
-pub fn unauthenticated(message: &str) -> HttpResponse {
-    let mut body = request_error(message);
-    for error in &mut body.errors {
-        if let Some(ext) = error.extensions.as_mut() {
-            ext.set("code", ErrorCode::Unauthenticated.as_str());
-        }
-    }
-    HttpResponse::Unauthorized().insert_header((header::WWW_AUTHENTICATE, "Bearer")).json(body)
 }
 
 /// The client's `X-Request-Id` when it is a sensible one, otherwise a new id.

@@ -4,6 +4,8 @@ mod auth;
 mod graphiql;
 mod graphql;
 mod health;
+mod negotiate;
+mod wire;
 mod ws;
 
 use actix_web::{guard, web};
