@@ -142,3 +142,35 @@ async fn only_trusted_documents_run_when_a_list_is_configured() {
     assert_eq!(made.body["data"]["createAgency"]["agency"]["code"], "T1", "{:#}", made.body);
     std::fs::remove_file(file).ok();
 }
+
+/// A trusted-documents file that cannot be used stops the service at start, saying why; so does a
+/// caller list that names no role.
+#[test]
+fn a_bad_exposure_setting_stops_the_service_at_start() {
+    let dir = std::env::temp_dir().join(format!("exposure-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let wrong = dir.join("trusted.json");
+    std::fs::write(&wrong, json!({ "0".repeat(64): "{ agencies { totalCount } }" }).to_string()).unwrap();
+    let serve = |env: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_directives"));
+        command
+            .arg("serve")
+            .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display()))
+            .env("DIRECTIVES_BIND", "127.0.0.1:0")
+            .env("DIRECTIVES_JWT_SECRET", crate::helpers::TEST_SECRET)
+            .env("RUST_LOG", "error");
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let out = command.output().expect("the command runs");
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (ok, err) = serve(&[("DIRECTIVES_TRUSTED_DOCUMENTS", wrong.to_str().unwrap())]);
+    assert!(!ok, "the service must not start");
+    assert!(err.contains("trusted.json") && err.contains(&sha256("{ agencies { totalCount } }")), "{err}");
+    let (ok, err) = serve(&[("DIRECTIVES_TRUSTED_DOCUMENTS", "/nonexistent/trusted.json")]);
+    assert!(!ok && err.contains("/nonexistent/trusted.json"), "{err}");
+    let (ok, err) = serve(&[("DIRECTIVES_INTROSPECTION", "ADMIN,OWNER")]);
+    assert!(!ok && err.contains("OWNER"), "{err}");
+    std::fs::remove_dir_all(dir).ok();
+}

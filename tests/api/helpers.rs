@@ -111,8 +111,14 @@ async fn start(database_url: String, cleanup: Cleanup, configure: impl FnOnce(&m
         seed_sample: false,
         public_read: false,
         auth: test_auth(),
-        // The rate limit has tests of its own; elsewhere a test's requests would share one budget.
-        limits: LimitSettings { rate_limit: 0, ..LimitSettings::default() },
+        // The rate limit and the time limit have tests of their own. Elsewhere a test's requests
+        // would share one budget, and on a loaded machine writers queued on SQLite's lock (30 s)
+        // would be cut by the time limit.
+        limits: LimitSettings {
+            rate_limit: 0,
+            execution_timeout: Duration::from_secs(120),
+            ..LimitSettings::default()
+        },
         exposure: ExposureSettings::default(),
     };
     configure(&mut settings);

@@ -55,7 +55,7 @@ pub struct LimitSettings {
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_batch: u64,
 
-    /// Highest cost of one operation, in points (see "Cost and rate limit" in the README).
+    /// Highest cost of one operation, in points (see "Limits, cost and rate limit" in the README).
     #[arg(long, env = "DIRECTIVES_MAX_COST", value_name = "POINTS", default_value_t = DEFAULT_MAX_COST,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_cost: u64,
