@@ -15,6 +15,8 @@ use api::auth::{AuthSettings, Minter};
 use api::config::{DatabaseSettings, Settings};
 use api::domain::i18n::Translations;
 use api::domain::policy::Role;
+use api::exposure::ExposureSettings;
+use api::limits::LimitSettings;
 use api::store::{AuditContext, NewAgency, Store};
 use entity::sea_orm_active_enums::{AgencyKind, AgencyLevel};
 use futures_util::{SinkExt, StreamExt};
@@ -34,6 +36,9 @@ async fn instance(url: &str) -> String {
         max_upload_bytes: api::config::DEFAULT_MAX_UPLOAD_BYTES,
         shutdown_grace: std::time::Duration::from_secs(30),
         auth: AuthSettings { jwt_secret: Some(SECRET.to_owned()), ..Default::default() },
+        // A measurement sends as fast as it can: no budget per minute.
+        limits: LimitSettings { rate_limit: 0, ..LimitSettings::default() },
+        exposure: ExposureSettings::default(),
     };
     let app = Application::build(&settings).await.expect("the instance starts");
     let address = format!("127.0.0.1:{}", app.port());

@@ -1,6 +1,7 @@
 //! Building the running service from settings: database, schema, HTTP server.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -13,6 +14,7 @@ use crate::auth::Verifier;
 use crate::config::Settings;
 use crate::domain::policy::Role;
 use crate::error::Error;
+use crate::graphql::guard::Guard;
 use crate::graphql::{AppSchema, serving_schema};
 use crate::metrics::Metrics;
 use crate::readiness::Readiness;
@@ -33,6 +35,8 @@ pub struct AppState {
     pub metrics: Metrics,
     pub readiness: Readiness,
     pub shutdown: Shutdown,
+    /// The limits and exposure settings that every request is checked against.
+    pub guard: Arc<Guard>,
 }
 
 impl AppState {
@@ -99,6 +103,7 @@ impl Application {
             TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let (verifier, development_token) = verifier(settings)?;
+        let guard = Arc::new(Guard::new(settings.limits.clone(), &settings.exposure)?);
         let feed = FeedSignal::default();
         // Other instances commit to the same PostgreSQL: their changes are announced there.
         if db.get_database_backend() == sea_orm::DbBackend::Postgres {
@@ -110,7 +115,7 @@ impl Application {
         let shutdown = Shutdown::default();
         let state = web::Data::new(AppState {
             db,
-            schema: serving_schema(metrics.clone()),
+            schema: serving_schema(metrics.clone(), guard.clone()),
             verifier,
             public_read: settings.public_read,
             development_token: development_token.clone(),
@@ -118,6 +123,7 @@ impl Application {
             metrics,
             readiness,
             shutdown: shutdown.clone(),
+            guard,
         });
         // One file per multipart request, capped: the GraphQL request extractor reads these options.
         let uploads = MultipartOptions::default().max_file_size(settings.max_upload_bytes).max_num_files(1);

@@ -5,6 +5,8 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::auth::AuthSettings;
+use crate::exposure::ExposureSettings;
+use crate::limits::LimitSettings;
 
 /// The embedded default: an SQLite file in the working directory, created when missing.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://directives.db?mode=rwc";
@@ -53,6 +55,12 @@ pub struct ServeSettings {
 
     #[command(flatten)]
     pub auth: AuthSettings,
+
+    #[command(flatten)]
+    pub limits: LimitSettings,
+
+    #[command(flatten)]
+    pub exposure: ExposureSettings,
 }
 
 /// 10 MiB: a plan of thousands of tasks is a fraction of that.
@@ -71,6 +79,8 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     /// With no key configured the service runs in development mode: see [`crate::app::Application`].
     pub auth: AuthSettings,
+    pub limits: LimitSettings,
+    pub exposure: ExposureSettings,
 }
 
 impl Settings {
@@ -84,6 +94,8 @@ impl Settings {
             max_upload_bytes: serve.max_upload_bytes,
             shutdown_grace: serve.shutdown_grace,
             auth: serve.auth,
+            limits: serve.limits,
+            exposure: serve.exposure,
             database,
         }
     }

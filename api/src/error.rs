@@ -16,6 +16,17 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    pub const ALL: [ErrorCode; 8] = [
+        Self::BadUserInput,
+        Self::Unauthenticated,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::Conflict,
+        Self::QueryTooComplex,
+        Self::RateLimited,
+        Self::Internal,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::BadUserInput => "BAD_USER_INPUT",
@@ -141,9 +152,31 @@ pub fn complete_codes(response: &mut async_graphql::Response) {
 
 /// A response that carries only a request-level error.
 pub fn request_error(message: impl Into<String>) -> async_graphql::Response {
-    let mut response = async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(message, None)]);
-    complete_codes(&mut response);
-    response
+    async_graphql::Response::from_errors(vec![refusal(ErrorCode::BadUserInput, message, [])])
+}
+
+/// A request-level error (one that stops the request before it runs, so it has no path): a code
+/// from the catalogue, the message, and details a client can act on (the limit and its value).
+pub fn refusal(
+    code: ErrorCode,
+    message: impl Into<String>,
+    details: impl IntoIterator<Item = (&'static str, async_graphql::Value)>,
+) -> async_graphql::ServerError {
+    let mut error = async_graphql::ServerError::new(message, None);
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    extensions.set("code", code.as_str());
+    for (name, value) in details {
+        extensions.set(name, value);
+    }
+    error
+}
+
+impl Error {
+    /// This error as a request-level error.
+    pub fn into_refusal(self) -> async_graphql::ServerError {
+        let field = self.field.map(|f| ("field", async_graphql::Value::from(f)));
+        refusal(self.code, self.message, field)
+    }
 }
 
 #[cfg(test)]

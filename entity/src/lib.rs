@@ -13,6 +13,7 @@ pub mod document_relation;
 pub mod external_reference;
 pub mod idempotency_key;
 pub mod progress_report;
+pub mod rate_limit;
 pub mod sea_orm_active_enums;
 pub mod task;
 pub mod task_assignment;

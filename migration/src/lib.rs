@@ -10,6 +10,7 @@ mod m20260105_000001_idempotency_key;
 mod m20260106_000001_cascade;
 mod m20260107_000001_search;
 mod m20260108_000001_reorganisation;
+mod m20260109_000001_rate_limit;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260106_000001_cascade::Migration),
             Box::new(m20260107_000001_search::Migration),
             Box::new(m20260108_000001_reorganisation::Migration),
+            Box::new(m20260109_000001_rate_limit::Migration),
         ]
     }
 }

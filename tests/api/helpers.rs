@@ -9,6 +9,8 @@ use api::app::Application;
 use api::auth::{AuthSettings, Minter};
 use api::config::{DatabaseSettings, Settings};
 use api::domain::policy::Role;
+use api::exposure::ExposureSettings;
+use api::limits::LimitSettings;
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +46,6 @@ pub enum Cleanup {
         name: String,
     },
     /// Another instance on a database that the first instance cleans up.
-    #[cfg_attr(not(test_pg), allow(dead_code))]
     Nothing,
 }
 
@@ -74,11 +75,20 @@ async fn admin_exec(server: &str, sql: &str) {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    spawn_app_with(backend, test_auth(), false).await
+    spawn_app_configured(backend, |_| {}).await
 }
 
 /// A server with these authentication settings (`AuthSettings::default()` is development mode).
 pub async fn spawn_app_with(backend: Backend, auth: AuthSettings, public_read: bool) -> TestApp {
+    spawn_app_configured(backend, |settings| {
+        settings.auth = auth;
+        settings.public_read = public_read;
+    })
+    .await
+}
+
+/// A server whose settings `configure` changes from those of [`spawn_app`].
+pub async fn spawn_app_configured(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
     api::telemetry::init("warn", api::telemetry::LogFormat::Human);
     let name = unique_name();
     let (database_url, cleanup) = match backend {
@@ -92,14 +102,14 @@ pub async fn spawn_app_with(backend: Backend, auth: AuthSettings, public_read: b
             (with_database(&server, &name), Cleanup::Database { server, name })
         }
     };
-    start(database_url, cleanup, auth, public_read).await
+    start(database_url, cleanup, configure).await
 }
 
 /// A server on a database the caller owns and cleans up.
 #[cfg_attr(not(test_pg), allow(dead_code))]
 pub async fn spawn_app_at(database_url: &str) -> TestApp {
     api::telemetry::init("warn", api::telemetry::LogFormat::Human);
-    start(database_url.to_owned(), Cleanup::Nothing, test_auth(), false).await
+    start(database_url.to_owned(), Cleanup::Nothing, |_| {}).await
 }
 
 /// An empty PostgreSQL database on `DIRECTIVES_TEST_PG`, dropped when the guard is.
@@ -111,17 +121,27 @@ pub async fn fresh_postgres_database() -> (String, Cleanup) {
     (with_database(&server, &name), Cleanup::Database { server, name })
 }
 
-async fn start(database_url: String, cleanup: Cleanup, auth: AuthSettings, public_read: bool) -> TestApp {
-    let settings = Settings {
+async fn start(database_url: String, cleanup: Cleanup, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let mut settings = Settings {
         database: DatabaseSettings { database_url: database_url.clone(), max_connections: 5 },
         bind: "127.0.0.1:0".to_owned(),
         migrate: true,
         seed_sample: false,
-        public_read,
+        public_read: false,
         max_upload_bytes: api::config::DEFAULT_MAX_UPLOAD_BYTES,
         shutdown_grace: Duration::from_secs(30),
-        auth,
+        auth: test_auth(),
+        // The rate limit and the time limit have tests of their own. Elsewhere a test's requests
+        // would share one budget, and on a loaded machine writers queued on SQLite's lock (30 s)
+        // would be cut by the time limit.
+        limits: LimitSettings {
+            rate_limit: 0,
+            execution_timeout: Duration::from_secs(120),
+            ..LimitSettings::default()
+        },
+        exposure: ExposureSettings::default(),
     };
+    configure(&mut settings);
     let app = Application::build(&settings).await.expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let development_token = app.development_token().map(str::to_owned);
@@ -151,6 +171,35 @@ impl Drop for Cleanup {
                 .join();
             }
         }
+    }
+}
+
+/// An HTTP answer read whole: status, headers, and the body as JSON (a string when it is not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    async fn read(resp: reqwest::Response) -> Self {
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await.expect("a body");
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        Self { status, headers, body }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `extensions.code` of the first error, and the error itself.
+    pub fn error(&self) -> (&str, &Value) {
+        let error = &self.body["errors"][0];
+        (error["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error in {:#}", self.body)), error)
     }
 }
 
@@ -209,7 +258,12 @@ impl TestApp {
     /// Another server on the same database, as a second instance behind a load balancer.
     #[cfg_attr(not(test_pg), allow(dead_code))]
     pub async fn second_instance(&self) -> TestApp {
-        start(self.database_url.clone(), Cleanup::Nothing, test_auth(), false).await
+        self.second_instance_with(|_| {}).await
+    }
+
+    /// Another server on the same database, with its settings changed by `configure`.
+    pub async fn second_instance_with(&self, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        start(self.database_url.clone(), Cleanup::Nothing, configure).await
     }
 
     /// A client of another server (another process) on the same database, with the same tokens.
@@ -281,6 +335,39 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    /// Sends `body` to `POST /graphql` with `token` and these headers, as it is, and reads the answer.
+    pub async fn post_raw(
+        &self,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: impl Into<reqwest::Body>,
+    ) -> Answer {
+        let mut req = self.client.post(format!("{}/graphql", self.address)).body(body);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        Answer::read(req.send().await.expect("request")).await
+    }
+
+    /// Posts a JSON body as `token`'s holder, accepting `accept`.
+    pub async fn post_json(&self, token: &str, accept: &str, body: &Value) -> Answer {
+        self.post_raw(Some(token), &[("content-type", "application/json"), ("accept", accept)], body.to_string()).await
+    }
+
+    /// `GET /graphql?…` with these parameters, as `token`'s holder, accepting `accept`.
+    pub async fn get_query(&self, token: &str, accept: &str, params: &[(&str, &str)]) -> Answer {
+        let req = self
+            .client
+            .get(format!("{}/graphql", self.address))
+            .query(params)
+            .bearer_auth(token)
+            .header("accept", accept);
+        Answer::read(req.send().await.expect("request")).await
     }
 
     /// Loads the sample hierarchy into this app's database, as `directives seed sample` does.

@@ -82,3 +82,110 @@ fn schema_graphql_is_what_the_code_serves() {
         "schema.graphql is out of date: run `cargo run -- schema > schema.graphql` and review the diff"
     );
 }
+
+/// GraphQL over HTTP: the media type asked for, and statuses that say what happened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn responses_follow_the_media_type_asked_for() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    let token = app.admin_token.clone();
+    let gr = "application/graphql-response+json";
+    let ok = json!({ "query": "{ agencies { totalCount } }" });
+
+    for (accept, expected) in [
+        (gr, gr),
+        ("application/json", "application/json"),
+        ("*/*", "application/json"),
+        ("application/graphql-response+json, application/json;q=0.9", gr),
+    ] {
+        let answer = app.post_json(&token, accept, &ok).await;
+        assert_eq!(answer.status, 200, "{accept}");
+        assert!(answer.header("content-type").unwrap().starts_with(expected), "{accept}: {:?}", answer.headers);
+    }
+    let none = app.post_raw(Some(&token), &[("content-type", "application/json")], ok.to_string()).await;
+    assert!(none.header("content-type").unwrap().starts_with("application/json"));
+    assert_eq!(app.post_json(&token, "text/html", &ok).await.status, 406);
+
+    // Requests that never ran: 400 and no data with graphql-response+json, 200 with application/json.
+    for (query, code) in [("{", "BAD_USER_INPUT"), ("{ nope }", "BAD_USER_INPUT")] {
+        let answer = app.post_json(&token, gr, &json!({ "query": query })).await;
+        assert_eq!((answer.status, answer.error().0), (400, code), "{query}");
+        assert!(answer.body.get("data").is_none(), "{query}: {:#}", answer.body);
+        let answer = app.post_json(&token, "application/json", &json!({ "query": query })).await;
+        assert_eq!(answer.status, 200, "{query}");
+        assert!(answer.body.get("data").is_none(), "{query}: {:#}", answer.body);
+    }
+    let coercion = json!({ "query": "query($id: ID!) { node(id: $id) { id } }", "variables": { "id": null } });
+    assert_eq!(app.post_json(&token, gr, &coercion).await.status, 400);
+    // An error while running is not a request error: there is data, and the status is 200.
+    let missing = json!({ "query": "{ node(id: \"bm90LWFuLWlk\") { id } agencies { totalCount } }" });
+    let answer = app.post_json(&token, gr, &missing).await;
+    assert_eq!(answer.status, 200, "{:#}", answer.body);
+    assert_eq!(answer.body["data"]["agencies"]["totalCount"], 0, "{:#}", answer.body);
+
+    // Requests that cannot be read: 400 whatever is accepted, 415 for a body that is not JSON.
+    for body in [
+        r#"{ "not a JSON"#,
+        r#"{"qeury": "{ __typename }"}"#,
+        r#"{"query": 0}"#,
+        r#"{"query": "{ __typename }", "variables": "string"}"#,
+        r#"{"query": "{ __typename }", "extensions": []}"#,
+        r#"{"query": "{ __typename }", "operationName": false}"#,
+    ] {
+        let answer = app.post_raw(Some(&token), &[("content-type", "application/json")], body).await;
+        assert_eq!((answer.status, answer.error().0), (400, "BAD_USER_INPUT"), "{body}: {:#}", answer.body);
+    }
+    for content_type in
+        ["text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "application/json; charset=latin1"]
+    {
+        let answer = app.post_raw(Some(&token), &[("content-type", content_type)], ok.to_string()).await;
+        assert_eq!(answer.status, 415, "{content_type}");
+    }
+    let answer = app.post_raw(Some(&token), &[], ok.to_string()).await;
+    assert_eq!(answer.status, 415);
+
+    // Without a valid token: 401, in the media type asked for.
+    let answer = app.post_json("not-a-token", gr, &ok).await;
+    assert_eq!((answer.status, answer.error().0), (401, "UNAUTHENTICATED"));
+    assert!(answer.header("content-type").unwrap().starts_with(gr));
+    assert_eq!(answer.header("www-authenticate"), Some("Bearer"));
+
+    // GET: variables as JSON in the URL; a mutation is 405 whatever else is asked.
+    let answer = app
+        .get_query(
+            &token,
+            gr,
+            &[("query", "query($n: Int) { agencies(first: $n) { totalCount } }"), ("variables", "{\"n\": 1}")],
+        )
+        .await;
+    assert_eq!(answer.body["data"]["agencies"]["totalCount"], 0, "{:#}", answer.body);
+    let answer = app.get_query(&token, gr, &[("query", "{ __typename }"), ("variables", "[1]")]).await;
+    assert_eq!(answer.status, 400);
+    let answer = app.get_query(&token, gr, &[("query", "mutation { __typename }")]).await;
+    assert_eq!(answer.status, 405);
+    assert_eq!(answer.header("allow"), Some("POST"));
+}
+
+/// The form that file uploads use goes through the same handler and checks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multipart_requests_run_through_the_same_handler() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    let post = |operations: &str| {
+        let (content_type, body) = crate::limits::multipart(operations);
+        let headers = [("content-type", content_type), ("accept", "application/graphql-response+json".to_owned())];
+        let app = &app;
+        async move {
+            let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            app.post_raw(Some(&app.admin_token), &headers, body).await
+        }
+    };
+    let answer = post(r#"{"query": "{ agencies { totalCount } }"}"#).await;
+    assert_eq!(answer.status, 200, "{:#}", answer.body);
+    assert_eq!(answer.body["data"]["agencies"]["totalCount"], 0);
+    assert_eq!(answer.body["extensions"]["cost"]["requested"], 1, "the guard saw it: {:#}", answer.body);
+
+    let answer = post(r#"{"query": "{ nope }"}"#).await;
+    assert_eq!(answer.status, 400, "{:#}", answer.body);
+    let (content_type, _) = crate::limits::multipart("");
+    let answer = app.post_raw(Some(&app.admin_token), &[("content-type", &content_type)], "garbage").await;
+    assert_eq!((answer.status, answer.error().0), (400, "BAD_USER_INPUT"), "{:#}", answer.body);
+}

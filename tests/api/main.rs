@@ -11,10 +11,12 @@ mod changes;
 mod cli;
 mod documents;
 mod exchange;
+mod exposure;
 mod generate;
 mod generator;
 mod http;
 mod idempotency;
+mod limits;
 mod links;
 #[cfg(test_pg)]
 mod migrations;

@@ -148,11 +148,95 @@ async fn subscribers_replay_then_follow_live(app: TestApp) {
     assert_eq!(next_change(&mut socket, 5).await["sequence"], 4);
 }
 
+/// A connection whose `connection_init` was acknowledged.
+async fn acknowledged(app: &TestApp) -> Socket {
+    let mut socket = open(app, json!({ "Authorization": format!("Bearer {}", app.admin_token) })).await;
+    assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
+    socket
+}
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket.send(Message::Text(message.to_string().into())).await.unwrap();
+}
+
+/// A ping answered by the next message: nothing else was queued before it.
+async fn assert_nothing_pending(socket: &mut Socket) {
+    send(socket, json!({ "type": "ping" })).await;
+    let reply = next(socket).await.unwrap();
+    assert_eq!(reply["type"], "pong", "{reply}");
+}
+
+async fn messages_of_no_known_form_close_with_4400(app: TestApp) {
+    for message in [
+        "not json".to_owned(),
+        json!({ "id": "1", "type": "next", "payload": {} }).to_string(),
+        json!({ "id": "1", "type": "subscribe" }).to_string(),
+        json!({ "type": "subscribe", "payload": { "query": "{ __typename }" } }).to_string(),
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": 5 } }).to_string(),
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ __typename }", "variables": [] } })
+            .to_string(),
+        json!({ "type": "ping", "payload": "x" }).to_string(),
+        json!({ "kind": "subscribe" }).to_string(),
+    ] {
+        let mut socket = acknowledged(&app).await;
+        socket.send(Message::Text(message.clone().into())).await.unwrap();
+        assert_eq!(next(&mut socket).await.expect_err("closed").0, 4400, "{message}");
+    }
+    let mut request = format!("{}/graphql", app.address.replace("http://", "ws://")).into_client_request().unwrap();
+    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    send(&mut socket, json!({ "type": "connection_init", "payload": "Bearer x" })).await;
+    assert_eq!(next(&mut socket).await.expect_err("closed").0, 4400);
+}
+
+async fn an_operation_refused_before_it_runs_ends_with_one_error(app: TestApp) {
+    let mut socket = acknowledged(&app).await;
+    send(&mut socket, json!({ "id": "q", "type": "subscribe", "payload": { "query": "{ nope }" } })).await;
+    let reply = next(&mut socket).await.unwrap();
+    assert_eq!((reply["type"].as_str(), reply["id"].as_str()), (Some("error"), Some("q")), "{reply}");
+    assert_eq!(reply["payload"][0]["extensions"]["code"], "BAD_USER_INPUT", "{reply}");
+    assert_nothing_pending(&mut socket).await;
+    // The operation is over: its id may be used again.
+    send(&mut socket, json!({ "id": "q", "type": "subscribe", "payload": { "query": "{ agencies { totalCount } }" } }))
+        .await;
+    let reply = next(&mut socket).await.unwrap();
+    assert_eq!(reply["type"], "next", "{reply}");
+    assert_eq!(reply["payload"]["data"]["agencies"]["totalCount"], 0);
+    assert_eq!(next(&mut socket).await.unwrap()["type"], "complete");
+}
+
+async fn an_operation_the_client_completed_gets_nothing_more(app: TestApp) {
+    let mut socket = acknowledged(&app).await;
+    subscribe(&mut socket, None).await;
+    send(&mut socket, json!({ "id": "live", "type": "complete" })).await;
+    // Answered in order: once the pong is here, the complete was handled, and no `complete` came back.
+    assert_nothing_pending(&mut socket).await;
+    create_agency(&app, "A1").await;
+    assert_nothing_pending(&mut socket).await;
+}
+
 db_tests!(
     operations_run_as_the_caller_of_connection_init,
     subscribers_replay_then_follow_live,
     the_protocol_is_followed_to_the_letter,
+    messages_of_no_known_form_close_with_4400,
+    an_operation_refused_before_it_runs_ends_with_one_error,
+    an_operation_the_client_completed_gets_nothing_more,
 );
+
+/// The limits hold over a WebSocket as over HTTP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_hold_over_a_websocket() {
+    let app = crate::helpers::spawn_app_configured(crate::helpers::Backend::Sqlite, |s| s.limits.max_depth = 2).await;
+    let mut socket = acknowledged(&app).await;
+    let deep = "subscription { changes { node { id } } }";
+    send(&mut socket, json!({ "id": "deep", "type": "subscribe", "payload": { "query": deep } })).await;
+    let reply = next(&mut socket).await.unwrap();
+    assert_eq!(reply["type"], "error", "{reply}");
+    assert_eq!(reply["payload"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX", "{reply}");
+    assert_eq!(reply["payload"][0]["extensions"]["limit"], "max-depth", "{reply}");
+    assert_nothing_pending(&mut socket).await;
+}
 
 /// A change committed through one instance reaches a subscriber of another within a second.
 #[cfg(test_pg)]

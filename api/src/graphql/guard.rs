@@ -1,139 +1,216 @@
-//! Checks on a request's text around the GraphQL parser, for inputs that would otherwise break
-//! the service rather than be refused:
-//!
-//! - nesting: the parser and the validator walk nested values recursively, and a list literal
-//!   nested a few thousand deep (`[[[[…]]]]`, a few kilobytes) overflows a server thread's stack,
-//!   which aborts the whole process. Documents are scanned for bracket depth before anything
-//!   parses them.
-//! - the NUL character: PostgreSQL cannot store it in text, so a string holding one (`"\u0000"`)
-//!   failed deep in a write as an internal error. It is refused in every string of the document
-//!   and the variables, on both databases alike.
+//! The checks every operation passes before it runs, over HTTP and over a WebSocket alike: trusted
+//! documents, the limits on its shape and cost, who may introspect, the caller's budget; the time
+//! limit while it runs; and a code from the catalogue on every error it returns. It is an
+//! async-graphql extension, so that no transport can skip it.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Name, Positioned, ServerError, ServerResult, Variables};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest, NextRequest,
+    NextSubscribe,
+};
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::{Request, Response, ServerError, ServerResult, Value, Variables};
+use chrono::Utc;
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 
-use crate::error::Error;
+use super::RequestContext;
+use crate::domain::policy::Actor;
+use crate::error::{Error, ErrorCode, complete_codes, refusal};
+use crate::exposure::trusted::{self, TrustedDocuments};
+use crate::exposure::{Callers, ExposureSettings};
+use crate::limits::rate::{self, Budget, Charge, Window};
+use crate::limits::shape::{Shape, TypeIndex};
+use crate::limits::{LimitSettings, describe};
 
-/// Brackets (`{`, `[`, `(`) open at once, at most. Twice the selection depth the parser itself
-/// accepts (64), so that no document it would take is refused here for its selections alone.
-pub const MAX_NESTING: usize = 128;
-
-/// Refuses a document whose brackets nest deeper than [`MAX_NESTING`]. Brackets inside strings,
-/// block strings and comments do not count.
-pub fn check_nesting(document: &str) -> Result<(), Error> {
-    let bytes = document.as_bytes();
-    let (mut depth, mut i) = (0usize, 0usize);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
-                    i += 1;
-                }
-            }
-            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
-                i += 3;
-                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
-                    // `\"""` is an escaped delimiter inside a block string.
-                    i += if bytes[i..].starts_with(b"\\\"\"\"") { 4 } else { 1 };
-                }
-                i += 2;
-            }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'{' | b'[' | b'(' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Err(Error::too_complex(format!(
-                        "the document nests brackets more than {MAX_NESTING} deep; nest less"
-                    )));
-                }
-            }
-            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    Ok(())
+/// The limits and exposure settings in force, with what the checks need of the schema.
+pub struct Guard {
+    pub limits: LimitSettings,
+    pub introspection: Callers,
+    pub graphiql: Callers,
+    pub trusted: Option<TrustedDocuments>,
+    types: TypeIndex,
 }
 
-fn nul_refused() -> Error {
-    Error::bad_input("text may not contain the NUL character (U+0000)")
-}
+/// The network address of the client, to tell anonymous readers apart for the rate limit.
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub Option<String>);
 
-/// Whether a string in `value` (a literal or the variables, seen through their JSON form) holds a
-/// NUL character.
-fn holds_nul(value: &impl serde::Serialize) -> bool {
-    fn walk(v: &serde_json::Value) -> bool {
-        match v {
-            serde_json::Value::String(s) => s.contains('\0'),
-            serde_json::Value::Array(items) => items.iter().any(walk),
-            serde_json::Value::Object(fields) => fields.iter().any(|(k, v)| k.contains('\0') || walk(v)),
-            _ => false,
-        }
-    }
-    serde_json::to_value(value).is_ok_and(|v| walk(&v))
-}
-
-/// Refuses a NUL character in any string of the variables.
-pub fn check_variables(variables: &Variables) -> Result<(), Error> {
-    if holds_nul(variables) { Err(nul_refused()) } else { Ok(()) }
-}
-
-/// Refuses a NUL character in any string literal of the document: arguments, directives and
-/// variables' defaults. The walk is bounded by [`check_nesting`], which runs first.
-pub fn check_literals(document: &ExecutableDocument) -> Result<(), Error> {
-    fn arguments<V: serde::Serialize>(args: &[(Positioned<Name>, Positioned<V>)]) -> bool {
-        args.iter().any(|(_, v)| holds_nul(&v.node))
-    }
-    fn directives(list: &[Positioned<async_graphql::parser::types::Directive>]) -> bool {
-        list.iter().any(|d| arguments(&d.node.arguments))
-    }
-    fn selections(set: &SelectionSet) -> bool {
-        set.items.iter().any(|item| match &item.node {
-            Selection::Field(f) => {
-                arguments(&f.node.arguments) || directives(&f.node.directives) || selections(&f.node.selection_set.node)
-            }
-            Selection::FragmentSpread(s) => directives(&s.node.directives),
-            Selection::InlineFragment(i) => directives(&i.node.directives) || selections(&i.node.selection_set.node),
+impl Guard {
+    pub fn new(limits: LimitSettings, exposure: &ExposureSettings) -> anyhow::Result<Self> {
+        let trusted = exposure.trusted_documents.as_deref().map(TrustedDocuments::load).transpose()?;
+        let types = TypeIndex::from_sdl(&super::schema::sdl()).map_err(anyhow::Error::msg)?;
+        Ok(Self {
+            limits,
+            introspection: exposure.introspection.clone(),
+            graphiql: exposure.graphiql.clone(),
+            trusted,
+            types,
         })
     }
-    let operations = document.operations.iter().any(|(_, op)| {
-        let op = &op.node;
-        directives(&op.directives)
-            || selections(&op.selection_set.node)
-            || op.variable_definitions.iter().any(|v| {
-                directives(&v.node.directives) || v.node.default_value.as_ref().is_some_and(|d| holds_nul(&d.node))
-            })
-    });
-    let fragments =
-        document.fragments.values().any(|f| directives(&f.node.directives) || selections(&f.node.selection_set.node));
-    if operations || fragments { Err(nul_refused()) } else { Ok(()) }
-}
 
-/// The extension that applies these checks to every operation, over HTTP and WebSocket alike.
-pub struct InputGuard;
+    /// Fills in a document sent by its hash and checks it against the trusted documents.
+    pub fn resolve(&self, request: &mut Request) -> Result<(), Error> {
+        trusted::resolve(self.trusted.as_ref(), request)
+    }
 
-impl ExtensionFactory for InputGuard {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(InputGuard)
+    /// The first limit the shape goes over, as the error that refuses it.
+    fn check(&self, shape: &Shape, actor: Option<&Actor>) -> Result<(), ServerError> {
+        if shape.introspects
+            && let Some(actor) = actor
+            && !self.introspection.admits(actor)
+        {
+            return Err(refusal(
+                ErrorCode::Forbidden,
+                format!(
+                    "introspection (__schema, __type) is open to {} on this service (setting introspection)",
+                    self.introspection
+                ),
+                [],
+            ));
+        }
+        let l = &self.limits;
+        let cost = shape.cost();
+        // The whole budget of a minute caps a single operation too, or it could never run.
+        let budget = if l.rate_limit > 0 { l.rate_limit } else { u64::MAX };
+        let limits: [(&'static str, u64, u64, &dyn Fn() -> String); 7] = [
+            ("max-depth", l.max_depth, shape.depth, &|| format!("the operation nests fields {} deep", shape.depth)),
+            ("max-aliases", l.max_aliases, shape.aliases, &|| format!("the operation has {} aliases", shape.aliases)),
+            ("max-root-fields", l.max_root_fields, shape.root_fields, &|| {
+                format!("the operation asks for {} root fields", shape.root_fields)
+            }),
+            ("max-directives", l.max_directives, shape.directives, &|| {
+                format!("{} carries {} directives", shape.directives_on, shape.directives)
+            }),
+            ("max-nodes", l.max_nodes, shape.nodes, &|| {
+                format!("the connections of the operation can return {} objects", shape.nodes)
+            }),
+            ("max-cost", l.max_cost, cost, &|| format!("the operation costs {cost} points")),
+            ("rate-limit", budget, cost, &|| {
+                format!("the operation costs {cost} points, more than a whole minute's budget")
+            }),
+        ];
+        match limits.into_iter().find(|(_, maximum, actual, _)| actual > maximum) {
+            Some((limit, maximum, actual, what)) => Err(refusal(
+                ErrorCode::QueryTooComplex,
+                format!("{}; this service allows at most {maximum} (limit {limit})", what()),
+                [("limit", Value::from(limit)), ("maximum", Value::from(maximum)), ("actual", Value::from(actual))],
+            )),
+            None => Ok(()),
+        }
     }
 }
 
-fn refusal(error: Error) -> ServerError {
-    let mut refused = ServerError::new(error.message.clone(), None);
-    refused.extensions = async_graphql::Error::from(error).extensions;
-    refused
+/// Installs the guard on a schema.
+pub struct GuardExtension(pub Arc<Guard>);
+
+impl ExtensionFactory for GuardExtension {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(Checks { guard: self.0.clone(), state: Mutex::default() })
+    }
+}
+
+/// One request's checks.
+struct Checks {
+    guard: Arc<Guard>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    operation_name: Option<String>,
+    shape: Option<Shape>,
+    budget: Option<Budget>,
+}
+
+impl Checks {
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn charge(&self, ctx: &ExtensionContext<'_>, cost: u64) -> Result<(), ServerError> {
+        let limit = self.guard.limits.rate_limit;
+        let Some(rc) = ctx.data_opt::<RequestContext>().filter(|_| limit > 0) else { return Ok(()) };
+        let address = ctx.data_opt::<ClientAddress>().and_then(|a| a.0.as_deref());
+        let sub = match &rc.actor {
+            Actor::User(user) => Some(user.sub.as_str()),
+            Actor::Anonymous => None,
+        };
+        let subject = rate::subject(sub, address);
+        let now = Utc::now();
+        match rc.store.charge(&subject, Window::at(now), cost, limit).await.map_err(Error::into_refusal)? {
+            Charge::Spent(budget) => {
+                self.state().budget = Some(budget);
+                Ok(())
+            }
+            Charge::Refused(budget) => {
+                let retry_after = budget.retry_after(now);
+                let message = format!(
+                    "the rate limit of {limit} points per minute is spent: {} points are left and this operation \
+                     costs {cost}; the budget is whole again at {} (in {retry_after} s)",
+                    budget.remaining,
+                    budget.resets_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                );
+                let error = refusal(
+                    ErrorCode::RateLimited,
+                    message,
+                    [
+                        ("resetAt", Value::from(budget.resets_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))),
+                        ("retryAfter", Value::from(retry_after)),
+                        ("limit", Value::from(limit)),
+                        ("remaining", Value::from(budget.remaining)),
+                    ],
+                );
+                self.state().budget = Some(budget);
+                Err(error)
+            }
+        }
+    }
 }
 
 #[async_trait::async_trait]
-impl Extension for InputGuard {
+impl Extension for Checks {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        complete_codes(&mut response);
+        let state = std::mem::take(&mut *self.state());
+        if let Some(shape) = state.shape {
+            let mut cost = serde_json::json!({ "requested": shape.cost(), "nodes": shape.nodes });
+            if let Some(budget) = state.budget {
+                cost["limit"] = budget.limit.into();
+                cost["remaining"] = budget.remaining.into();
+                cost["resetAt"] = budget.resets_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into();
+            }
+            response.extensions.insert("cost".to_owned(), Value::from_json(cost).unwrap_or_default());
+        }
+        response
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        let coded = stream.map(|mut response| {
+            complete_codes(&mut response);
+            response
+        });
+        next.run(ctx, Box::pin(coded))
+    }
+
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        self.guard.resolve(&mut request).map_err(Error::into_refusal)?;
+        self.state().operation_name = request.operation_name.clone();
+        next.run(ctx, request).await
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -141,72 +218,46 @@ impl Extension for InputGuard {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        check_nesting(query).and_then(|()| check_variables(variables)).map_err(refusal)?;
         let document = next.run(ctx, query, variables).await?;
-        check_literals(&document).map_err(refusal)?;
+        let name = self.state().operation_name.clone();
+        let Some(shape) = Shape::measure(&self.guard.types, &document, name.as_deref(), variables) else {
+            return Ok(document); // no operation by that name: the engine says so
+        };
+        let cost = shape.cost();
+        let actor = ctx.data_opt::<RequestContext>().map(|rc| &rc.actor);
+        let checked = self.guard.check(&shape, actor);
+        self.state().shape = Some(shape);
+        checked?;
+        self.charge(ctx, cost).await?;
         Ok(document)
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn nested(depth: usize) -> String {
-        format!("{{ nodes(ids: {}\"x\"{}) {{ id }} }}", "[".repeat(depth), "]".repeat(depth))
-    }
-
-    #[test]
-    fn deep_nesting_is_refused_before_parsing_and_shallow_is_not() {
-        // 2,000 levels crashed the server before this guard existed.
-        let err = check_nesting(&nested(2000)).unwrap_err();
-        assert_eq!(err.code, crate::error::ErrorCode::QueryTooComplex);
-        assert!(err.message.contains("128"), "{}", err.message);
-        // The query's own two levels plus the list.
-        assert!(check_nesting(&nested(MAX_NESTING - 2)).is_ok());
-        assert!(check_nesting(&nested(MAX_NESTING - 1)).is_err());
-        let selections = format!("{}{}", "{ a ".repeat(64), "}".repeat(64));
-        assert!(check_nesting(&selections).is_ok(), "what the parser accepts passes");
-    }
-
-    #[test]
-    fn brackets_in_strings_and_comments_do_not_count() {
-        let deep = "[".repeat(500);
-        for document in [
-            format!("{{ search(query: \"{deep}\") {{ totalCount }} }}"),
-            format!("{{ search(query: \"\\\"{deep}\") {{ totalCount }} }}"),
-            format!("{{ search(query: \"\"\"{deep} \\\"\"\" {deep}\"\"\") {{ totalCount }} }}"),
-            format!("# {deep}\n{{ agencies {{ totalCount }} }}"),
-        ] {
-            assert!(check_nesting(&document).is_ok(), "{document}");
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let timeout = self.guard.limits.execution_timeout;
+        if let Ok(response) = tokio::time::timeout(timeout, next.run(ctx, operation_name)).await {
+            return response;
         }
-        // An unterminated string ends the scan quietly; the parser reports it.
-        assert!(check_nesting("{ a(b: \"[[[[").is_ok());
-    }
-
-    #[test]
-    fn nul_characters_are_refused_wherever_a_string_can_hold_one() {
-        let parse = |q: &str| async_graphql::parser::parse_query(q).unwrap();
-        for document in [
-            r#"{ search(query: "a\u0000b") { totalCount } }"#,
-            r#"query($q: String = "\u0000") { search(query: $q) { totalCount } }"#,
-            r#"{ agencies @include(if: true) { nodes { name(lang: "\u0000") } } }"#,
-            r#"{ ...F } fragment F on Query { agency(code: "\u0000") { code } }"#,
-            r#"{ ... on Query { tasks(filter: {agencyCode: ["x", {a: "\u0000"}]}) { totalCount } } }"#,
-        ] {
-            let err = check_literals(&parse(document)).expect_err(document);
-            assert_eq!(err.code, crate::error::ErrorCode::BadUserInput);
-            assert!(err.message.contains("U+0000"), "{}", err.message);
+        let mutation = self.state().shape.as_ref().and_then(|s| s.kind) == Some(OperationType::Mutation);
+        let mut message = format!(
+            "the operation ran longer than the execution time limit of {} (limit execution-timeout) and was stopped",
+            describe(timeout)
+        );
+        if mutation {
+            message.push_str(
+                "; a mutation stopped this way is rolled back unless it was already committing: retry it with the \
+                 same idempotencyKey to be sure it is applied once",
+            );
         }
-        assert!(check_literals(&parse(r#"{ search(query: "\\u0000 is how it is written") { totalCount } }"#)).is_ok());
-        let variables = |v: serde_json::Value| Variables::from_json(v);
-        assert!(check_variables(&variables(serde_json::json!({"i": {"items": [{"name": "a\u{0}"}]}}))).is_err());
-        assert!(check_variables(&variables(serde_json::json!({"i": {"name": "Sở Thông tin"}}))).is_ok());
-    }
-
-    #[test]
-    fn closing_brackets_cannot_bank_depth() {
-        let document = format!("{}{}", "]".repeat(1000), "[".repeat(MAX_NESTING + 1));
-        assert!(check_nesting(&document).is_err());
+        let seconds = Value::from(timeout.as_secs_f64());
+        Response::from_errors(vec![refusal(
+            ErrorCode::QueryTooComplex,
+            message,
+            [("limit", Value::from("execution-timeout")), ("maximum", seconds)],
+        )])
     }
 }

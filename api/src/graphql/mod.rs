@@ -5,6 +5,7 @@ pub mod cascade;
 pub mod context;
 pub mod exchange;
 pub mod guard;
+pub mod input;
 pub mod loaders;
 pub mod mutation;
 pub mod observe;

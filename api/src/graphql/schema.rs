@@ -1,10 +1,13 @@
 //! Assembling the schema, and its SDL as published in `schema.graphql`.
 
+use std::sync::Arc;
+
 use async_graphql::{MergedObject, Schema, SchemaBuilder};
 
 use super::cascade::CascadeMutation;
 use super::exchange::ExchangeMutation;
-use super::guard::InputGuard;
+use super::guard::{Guard, GuardExtension};
+use super::input::InputGuard;
 use super::mutation::Mutation;
 use super::observe::Observe;
 use super::query::Query;
@@ -28,10 +31,18 @@ pub fn build_schema() -> AppSchema {
     builder().finish()
 }
 
-/// The schema a server runs: observed, its operations counted in `metrics`.
-pub fn serving_schema(metrics: Metrics) -> AppSchema {
-    // The guard comes after the observer, so that refused documents are counted too.
-    builder().data(metrics.clone()).extension(Observe(metrics)).extension(InputGuard).finish()
+/// The schema a server runs. Its operations are counted in `metrics` (refused ones too), their text
+/// is checked for what would break the parser before it parses, and every one passes the guard's
+/// limits; errors never suggest other names ("Did you mean …?"), which would reveal the schema to
+/// callers who may not introspect it.
+pub fn serving_schema(metrics: Metrics, guard: Arc<Guard>) -> AppSchema {
+    builder()
+        .data(metrics.clone())
+        .extension(Observe(metrics))
+        .extension(InputGuard)
+        .extension(GuardExtension(guard))
+        .disable_suggestions()
+        .finish()
 }
 
 /// The SDL that `directives schema` prints and `schema.graphql` holds.

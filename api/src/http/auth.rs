@@ -1,14 +1,12 @@
 //! Who is calling: a verified bearer token, or an anonymous reader where that is allowed.
 
-use actix_web::http::{StatusCode, header};
-use actix_web::{HttpMessage, HttpRequest, HttpResponse};
+use actix_web::http::header;
+use actix_web::{HttpMessage, HttpRequest};
 
-use super::refusal::refusal;
 use super::requests::RequestId;
 use crate::app::AppState;
 use crate::auth::bearer;
 use crate::domain::policy::{Actor, Principal};
-use crate::error::ErrorCode;
 
 /// The caller of `http`, or why it is refused.
 pub fn authenticate(state: &AppState, http: &HttpRequest) -> Result<Actor, String> {
@@ -30,13 +28,6 @@ pub fn actor_for(state: &AppState, authorization: Option<&str>) -> Result<Actor,
     let token = bearer(value).map_err(|e| e.to_string())?;
     let identity = state.verifier.verify(token).map_err(|e| e.to_string())?;
     Ok(Actor::User(Principal { sub: identity.sub, agency: identity.agency, roles: identity.roles }))
-}
-
-/// The 401 response for a refused caller.
-pub fn unauthenticated(message: &str) -> HttpResponse {
-    let mut response = refusal(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, message);
-    response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
-    response
 }
 
 /// The id of the request: the one the request middleware settled on.

@@ -7,8 +7,10 @@ mod graphiql;
 mod graphql;
 mod health;
 mod metrics;
+mod negotiate;
 mod refusal;
 pub mod requests;
+mod wire;
 mod ws;
 
 use actix_web::middleware::from_fn;

@@ -15,6 +15,7 @@ mod idempotency;
 mod lineage;
 mod locks;
 mod page;
+mod rate_limits;
 mod reorganize;
 mod reports;
 mod responsibility;
