@@ -282,7 +282,7 @@ async fn request(client: &Client, s: &Subjects, op: Op, w: &mut Worker) -> Resul
             }
             w.step += 1;
             let k = (w.step as usize / 2) % w.tasks.len();
-            if w.step % 2 == 0 {
+            if w.step.is_multiple_of(2) {
                 let (task, _) = &w.tasks[k];
                 let input = json!({ "taskId": task, "agencyId": s.agency_id, "periodKind": "AD_HOC",
                     "periodStart": s.today.to_string(), "periodEnd": s.today.to_string(),
@@ -318,7 +318,7 @@ async fn request(client: &Client, s: &Subjects, op: Op, w: &mut Worker) -> Resul
                 w.read_in_pass = 0;
             }
         }
-        Op::Writes if w.step % 2 == 1 => {
+        Op::Writes if !w.step.is_multiple_of(2) => {
             let v: Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
             let k = (w.step as usize / 2) % w.tasks.len();
             if let Some(version) = v["data"]["setTaskProgress"]["task"]["version"].as_i64() {
