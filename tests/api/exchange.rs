@@ -343,6 +343,29 @@ async fn an_upload_over_the_cap_is_refused(app: TestApp) {
     assert_eq!(changes_cursor(&app).await, before);
 }
 
+/// Documents with no task and nothing below them draw too (PostgreSQL once refused the empty list
+/// of tasks whose status the diagram asks for).
+async fn every_document_has_a_diagram(app: TestApp) {
+    app.seed_sample().await;
+    let issuer = app.create_agency("SO-TEST", "DEPARTMENT", "PROVINCIAL", None).await;
+    let empty = app.create_document("01/KH-SOTEST", &issuer, "2026-01-05", &[]).await;
+    let r = app
+        .gql(
+            "query($id: ID!) { node(id: $id) { ... on Document { diagram(format: MERMAID) } } }",
+            json!({ "id": empty }),
+        )
+        .await;
+    assert!(r.str("node.diagram").contains("<b>01/KH-SOTEST</b>"), "{:#}", r.0);
+    let r = app.gql("{ documents(first: 100) { nodes { symbol diagram(format: MERMAID) } } }", json!({})).await;
+    let nodes = r.data("documents.nodes").as_array().unwrap();
+    assert_eq!(nodes.len(), 17);
+    for n in nodes {
+        let symbol = n["symbol"].as_str().unwrap();
+        let diagram = n["diagram"].as_str().unwrap();
+        assert!(diagram.contains(&format!("<b>{symbol}</b>")), "{symbol} is missing from its own diagram\n{diagram}");
+    }
+}
+
 async fn the_diagram_of_57_kl_tw_shows_every_document_of_its_cascade(app: TestApp) {
     app.seed_sample().await;
     let root = id_of(&app, "57-KL/TW").await;
@@ -481,6 +504,7 @@ db_tests!(
     only_an_editor_of_the_issuer_imports,
     an_upload_over_the_cap_is_refused,
     the_diagram_of_57_kl_tw_shows_every_document_of_its_cascade,
+    every_document_has_a_diagram,
     the_cascade_page_and_mermaid_come_from_the_service,
     the_committed_export_examples_are_what_the_export_writes,
 );

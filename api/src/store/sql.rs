@@ -31,13 +31,20 @@ impl Sql {
         self
     }
 
-    /// Appends placeholders for each value, separated by commas.
+    /// Appends placeholders for each value, separated by commas; for no values, `NULL`, because
+    /// PostgreSQL refuses an empty `IN ()` and `x IN (NULL)` holds for no `x` (never use the list
+    /// after `NOT IN`).
     pub fn bind_list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Self {
+        let mut empty = true;
         for (i, value) in values.into_iter().enumerate() {
             if i > 0 {
                 self.push(", ");
             }
             self.bind(value);
+            empty = false;
+        }
+        if empty {
+            self.push("NULL");
         }
         self
     }

@@ -68,6 +68,9 @@ pub fn push_status_in(sql: &mut Sql, t: &str, as_of: AsOf, statuses: &[TaskStatu
 impl Store {
     /// The status of each task on `as_of`.
     pub async fn statuses(&self, tasks: &[Uuid], as_of: AsOf) -> Result<HashMap<Uuid, TaskStatus>> {
+        if tasks.is_empty() {
+            return Ok(HashMap::new());
+        }
         let mut sql = Sql::new(self.backend());
         sql.push("SELECT t.id, ");
         push_status(&mut sql, "t", as_of);
