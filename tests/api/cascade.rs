@@ -393,6 +393,47 @@ async fn task_lineage_refuses_cycles(app: TestApp) {
     app.gql(link, json!({ "f": national, "t": district })).await.data("linkTasks");
 }
 
+/// Rollups are remembered across requests until the next commit, by this instance or another:
+/// asked again, they cost the one statement that reads the feed's sequence; after a write, the
+/// write shows.
+async fn rollups_are_remembered_until_the_next_commit(app: TestApp) {
+    app.seed_sample().await;
+    let q = "{ documents(filter: { symbol: \"57-KL/TW\" }) { nodes { id issuer { id }
+        progress(includeDescendants: true) { total }
+        progressByAgency(includeDescendants: true) { agency { code } progress { total } }
+        implementationCoverage(expected: { kind: PEOPLES_COMMITTEE }) { coveredCount } } } }";
+    let first = app.gql_counted(q, json!({})).await;
+    let again = app.gql_counted(q, json!({})).await;
+    assert_eq!(again.data("documents"), first.data("documents"));
+    // documents, issuer; the rollups from the memo after reading the feed's sequence; the agencies
+    // of the per-agency rows.
+    assert_eq!(again.sql_statements(), 4, "{:#}", again.0);
+    assert!(
+        first.sql_statements() > again.sql_statements(),
+        "{} then {}",
+        first.sql_statements(),
+        again.sql_statements()
+    );
+
+    let total = first.i64("documents.nodes.0.progress.total");
+    let (document, issuer) = (first.str("documents.nodes.0.id"), first.str("documents.nodes.0.issuer.id"));
+    app.create_task(&document, "99", &issuer, &[]).await;
+    let after = app.gql_counted(q, json!({})).await;
+    assert_eq!(after.i64("documents.nodes.0.progress.total"), total + 1, "the new task counts at once");
+    assert_eq!(after.sql_statements(), first.sql_statements());
+
+    // A commit through another instance makes this one's answers stale just the same.
+    let other = app.second_instance().await;
+    other.create_task(&document, "100", &issuer, &[]).await;
+    assert_eq!(app.gql(q, json!({})).await.i64("documents.nodes.0.progress.total"), total + 2);
+
+    // With the memo off, every request computes afresh.
+    let cold = app.second_instance_with(|s| s.rollup_cache = 0).await;
+    let counts =
+        [cold.gql_counted(q, json!({})).await.sql_statements(), cold.gql_counted(q, json!({})).await.sql_statements()];
+    assert_eq!(counts, [first.sql_statements() - 1; 2], "no sequence to read, every rollup computed");
+}
+
 /// Every one of these fields costs the same statements for one document as for all of them.
 async fn cascade_fields_cost_a_fixed_number_of_statements(app: TestApp) {
     app.seed_sample().await;
@@ -409,10 +450,11 @@ async fn cascade_fields_cost_a_fixed_number_of_statements(app: TestApp) {
         assert_eq!(r.data("documents.nodes").as_array().unwrap().len(), n);
         counts.push(r.sql_statements());
     }
-    // documents; ancestors; descendants; progress; progressByAgency, then its agencies;
-    // coverage, then its documents; tasks; status; derivedFrom; deadlineExtensions. 837/QĐ-TTg,
-    // first, has tasks and a province's plan carrying it out, so every one of them runs each time.
-    assert!(counts.iter().all(|n| *n == 12), "{counts:?}");
+    // documents; ancestors; descendants; the feed's sequence, progress, progressByAgency, then its
+    // agencies; coverage, then its documents; tasks; status; derivedFrom; deadlineExtensions.
+    // 837/QĐ-TTg, first, has tasks and a province's plan carrying it out, so every one of them
+    // runs each time; the others' rollups are not yet remembered.
+    assert!(counts.iter().all(|n| *n == 13), "{counts:?}");
     let r = app
         .gql_counted("{ tasks(first: 100, filter: { status: [IN_PROGRESS_OVERDUE, COMPLETED_LATE] }) { totalCount nodes { status } } }", json!({}))
         .await;
@@ -421,6 +463,7 @@ async fn cascade_fields_cost_a_fixed_number_of_statements(app: TestApp) {
 }
 
 db_tests!(
+    rollups_are_remembered_until_the_next_commit,
     lineage_goes_both_ways_and_counts_a_diamond_once,
     status_follows_the_deadline_to_the_day,
     an_extension_counts_from_the_day_it_takes_effect,

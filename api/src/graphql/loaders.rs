@@ -16,8 +16,7 @@ use crate::domain::status::{AsOf, TaskStatus};
 use crate::error::Error;
 use crate::ids::{AgencyId, AssignmentId, DocumentId, ReportId, TaskGroupId, TaskId};
 use crate::store::{
-    AgencyQuery, Coverage, Direction, Lineage, LineageSpec, Page, ProgressSpec, Responsibility, StatusCounts, Store,
-    TaskParent, TaskQuery, Window,
+    Direction, Lineage, LineageSpec, Page, Responsibility, RollupOf, RollupValue, Store, TaskParent, TaskQuery, Window,
 };
 
 pub struct Loaders {
@@ -263,61 +262,12 @@ impl Loader<PageOf<LineageSpec>> for Loaders {
     }
 }
 
-/// Rollups keyed by the document or agency they are about; keys sharing a spec load together.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Rollup {
-    Progress(ProgressSpec),
-    ByAgency(ProgressSpec),
-    Performance(ProgressSpec),
-    Coverage(AgencyQuery, AsOf),
-}
-
-/// The answer to a [`Rollup`].
-#[derive(Debug, Clone)]
-pub enum RollupValue {
-    Counts(StatusCounts),
-    ByAgency(HashMap<Uuid, StatusCounts>),
-    Coverage(Coverage),
-}
-
-/// A rollup of one document or agency.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct RollupOf(pub Uuid, pub Rollup);
-
 impl Loader<RollupOf> for Loaders {
     type Value = RollupValue;
     type Error = Error;
 
     async fn load(&self, keys: &[RollupOf]) -> Result<HashMap<RollupOf, Self::Value>, Self::Error> {
-        let mut groups: HashMap<Rollup, Vec<Uuid>> = HashMap::new();
-        for key in keys {
-            groups.entry(key.1.clone()).or_default().push(key.0);
-        }
-        let mut out = HashMap::new();
-        for (rollup, owners) in groups {
-            let values: Vec<(Uuid, RollupValue)> = match &rollup {
-                Rollup::Progress(spec) => {
-                    let found = self.store.progress(&owners, *spec).await?;
-                    found.into_iter().map(|(k, v)| (k, RollupValue::Counts(v))).collect()
-                }
-                Rollup::ByAgency(spec) => {
-                    let found = self.store.progress_by_agency(&owners, *spec).await?;
-                    found.into_iter().map(|(k, v)| (k, RollupValue::ByAgency(v))).collect()
-                }
-                Rollup::Performance(spec) => {
-                    let found = self.store.performance(&owners, *spec).await?;
-                    found.into_iter().map(|(k, v)| (k, RollupValue::Counts(v))).collect()
-                }
-                Rollup::Coverage(expected, as_of) => {
-                    let found = self.store.coverage(&owners, expected, *as_of).await?;
-                    found.into_iter().map(|(k, v)| (k, RollupValue::Coverage(v))).collect()
-                }
-            };
-            for (owner, value) in values {
-                out.insert(RollupOf(owner, rollup.clone()), value);
-            }
-        }
-        Ok(out)
+        self.store.rollups(keys).await
     }
 }
 

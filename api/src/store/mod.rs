@@ -14,6 +14,7 @@ pub mod hierarchy;
 mod idempotency;
 mod lineage;
 mod locks;
+mod memo;
 mod page;
 mod rate_limits;
 mod reorganize;
@@ -48,7 +49,7 @@ pub use page::{Page, PageRequest, Window};
 pub use reorganize::{Reorganisation, Reorganised};
 pub use reports::{NewReport, ReportChanges, report_model};
 pub use responsibility::Responsibility;
-pub use rollups::{Coverage, ProgressSpec, StatusCounts};
+pub use rollups::{Coverage, ProgressSpec, Rollup, RollupMemo, RollupOf, RollupValue, StatusCounts};
 pub use search::{Hit, Hits, SearchKind};
 pub use tasks::{NewTask, NewTaskGroup, TaskChanges, TaskGroupChanges, TaskParent, TaskQuery, task_model};
 pub use upserts::Target;
@@ -117,6 +118,8 @@ pub struct Store {
     db: Arc<Counted<DatabaseConnection>>,
     /// Told of every commit that added to the change feed, for live subscribers in this process.
     signal: Option<FeedSignal>,
+    /// Rollups remembered across the requests of a serving process.
+    rollups: Option<Arc<RollupMemo>>,
 }
 
 /// Rows per multi-row INSERT: at most 11 values each, well under every backend's limit of bound values.
@@ -192,12 +195,21 @@ impl ConnectionTrait for Tx {
 
 impl Store {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db: Arc::new(Counted { inner: db, count: Arc::default() }), signal: None }
+        Self { db: Arc::new(Counted { inner: db, count: Arc::default() }), signal: None, rollups: None }
     }
 
     /// A store whose commits wake this process's feed subscribers.
     pub fn with_signal(db: DatabaseConnection, signal: FeedSignal) -> Self {
         Self { signal: Some(signal), ..Self::new(db) }
+    }
+
+    /// The same store, answering rollups from `memo` where they are still true.
+    pub fn with_rollup_memo(self, memo: Arc<RollupMemo>) -> Self {
+        Self { rollups: Some(memo), ..self }
+    }
+
+    fn rollup_memo(&self) -> Option<&RollupMemo> {
+        self.rollups.as_deref()
     }
 
     /// The signal that wakes this process's live subscribers, if the store has one.

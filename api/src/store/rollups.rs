@@ -14,6 +14,7 @@ use super::Store;
 use super::agencies::{AgencyQuery, query_condition as agency_condition};
 use super::documents::Direction;
 use super::lineage::push_walk;
+use super::memo::Memo;
 use super::sql::Sql;
 use super::status::push_status;
 use crate::domain::status::{AsOf, TaskStatus};
@@ -50,6 +51,31 @@ impl StatusCounts {
         Ok(())
     }
 }
+
+/// A question about a document or an agency; keys sharing a question load together.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Rollup {
+    Progress(ProgressSpec),
+    ByAgency(ProgressSpec),
+    Performance(ProgressSpec),
+    Coverage(AgencyQuery, AsOf),
+}
+
+/// The answer to a [`Rollup`].
+#[derive(Debug, Clone)]
+pub enum RollupValue {
+    Counts(StatusCounts),
+    ByAgency(HashMap<Uuid, StatusCounts>),
+    Coverage(Coverage),
+}
+
+/// A rollup of one document or agency.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RollupOf(pub Uuid, pub Rollup);
+
+/// Rollups remembered until the next commit, shared by the requests of one process: over a
+/// national cascade each costs a scan of its tasks, and they are read far more often than written.
+pub type RollupMemo = Memo<RollupOf, RollupValue>;
 
 /// Which tasks of a document count: its own, or those of its whole cascade.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -112,6 +138,55 @@ pub struct Coverage {
 }
 
 impl Store {
+    /// Answers rollups: from the memo when nothing has been committed since they were computed
+    /// (one statement reads the feed's sequence), else one statement per question for all its keys.
+    pub async fn rollups(&self, keys: &[RollupOf]) -> Result<HashMap<RollupOf, RollupValue>> {
+        let memo = self.rollup_memo().filter(|m| m.is_enabled());
+        // Read before computing: an answer may then be newer than its sequence, never older.
+        let sequence = match memo {
+            Some(_) => Some(self.last_sequence().await?),
+            None => None,
+        };
+        let mut out = HashMap::new();
+        let mut groups: HashMap<Rollup, Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            match memo.zip(sequence).and_then(|(m, s)| m.get(s, key)) {
+                Some(value) => {
+                    out.insert(key.clone(), value);
+                }
+                None => groups.entry(key.1.clone()).or_default().push(key.0),
+            }
+        }
+        for (rollup, owners) in groups {
+            let values: Vec<(Uuid, RollupValue)> = match &rollup {
+                Rollup::Progress(spec) => {
+                    let found = self.progress(&owners, *spec).await?;
+                    found.into_iter().map(|(k, v)| (k, RollupValue::Counts(v))).collect()
+                }
+                Rollup::ByAgency(spec) => {
+                    let found = self.progress_by_agency(&owners, *spec).await?;
+                    found.into_iter().map(|(k, v)| (k, RollupValue::ByAgency(v))).collect()
+                }
+                Rollup::Performance(spec) => {
+                    let found = self.performance(&owners, *spec).await?;
+                    found.into_iter().map(|(k, v)| (k, RollupValue::Counts(v))).collect()
+                }
+                Rollup::Coverage(expected, as_of) => {
+                    let found = self.coverage(&owners, expected, *as_of).await?;
+                    found.into_iter().map(|(k, v)| (k, RollupValue::Coverage(v))).collect()
+                }
+            };
+            for (owner, value) in values {
+                let key = RollupOf(owner, rollup.clone());
+                if let (Some(m), Some(s)) = (memo, sequence) {
+                    m.put(s, key.clone(), value.clone());
+                }
+                out.insert(key, value);
+            }
+        }
+        Ok(out)
+    }
+
     /// Tasks by status for each document (or its cascade), on the day.
     pub async fn progress(&self, roots: &[Uuid], spec: ProgressSpec) -> Result<HashMap<Uuid, StatusCounts>> {
         let mut sql = Sql::new(self.backend());

@@ -4,9 +4,10 @@ use entity::sea_orm_active_enums::{AgencyKind, AgencyLevel, AssignmentRole, Even
 
 use super::Task;
 use super::rollup::{self, TaskProgress};
-use crate::graphql::loaders::{EventsOf, PageOf, PartiesOf, Rollup};
+use crate::graphql::loaders::{EventsOf, PageOf, PartiesOf};
 use crate::graphql::pagination::{Conn, nested, window};
 use crate::graphql::reorganize::{AgencyChangeEvent, AgencyNameRecord, name_history};
+use crate::store::Rollup;
 use crate::store::{ProgressSpec, Responsibility};
 
 use crate::error::Result;

@@ -9,13 +9,13 @@ use crate::error::{Error, Result};
 use crate::exchange::FileFormat;
 use crate::graphql::context::request;
 use crate::graphql::exchange::{self, DiagramFormat, ExportFile};
-use crate::graphql::loaders::Rollup;
 use crate::graphql::loaders::{GroupsOf, PageOf, Related};
 use crate::graphql::pagination::{Conn, nested, window};
 use crate::graphql::query::TaskFilter;
 use crate::graphql::query::{AgencyFilter, DocumentFilter};
 use crate::graphql::scalars::Date;
 use crate::ids::{AgencyId, DocumentId};
+use crate::store::Rollup;
 use crate::store::{Direction, DocumentQuery, Lineage, LineageSpec, ProgressSpec, TaskParent};
 
 /// A Party or State document: a conclusion, resolution, program, plan, decision, official letter…

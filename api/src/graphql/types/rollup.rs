@@ -8,10 +8,10 @@ use super::{Agency, Document};
 use crate::domain::status::{AsOf, TaskStatus};
 use crate::error::{Error, Result};
 use crate::graphql::context::{request, today};
-use crate::graphql::loaders::{Rollup, RollupOf, RollupValue};
 use crate::graphql::scalars::Date;
 use crate::ids::{AgencyId, DocumentId};
 use crate::store::{AgencyQuery, Coverage, ProgressSpec, StatusCounts};
+use crate::store::{Rollup, RollupOf, RollupValue};
 
 /// Loads one rollup through the request's batching loader.
 pub async fn rollup(ctx: &Context<'_>, owner: Uuid, rollup: Rollup) -> Result<RollupValue> {
