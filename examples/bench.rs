@@ -12,7 +12,7 @@
 //!     --concurrency 16 --seconds 20 --server-pid $! --json bench.json
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -151,8 +151,10 @@ struct Subjects {
     agency: String,
     agency_id: String,
     agency_uuid: String,
-    /// Open tasks the agency presides over: (id, version).
+    /// Open tasks the agency presides over: (id, version at the start).
     tasks: Vec<(String, i64)>,
+    /// Each task's version after the writes so far, across rounds.
+    versions: std::sync::Mutex<HashMap<String, i64>>,
     phrase: String,
     today: NaiveDate,
 }
@@ -289,7 +291,8 @@ async fn request(client: &Client, s: &Subjects, op: Op, w: &mut Worker) -> Resul
                     "percentComplete": 50, "narrative": "Đang triển khai theo kế hoạch." });
                 (&client.reporter, REPORT, json!({ "i": input }))
             } else {
-                let (task, version) = &w.tasks[k];
+                let (task, first) = &w.tasks[k];
+                let version = s.versions.lock().expect("versions").get(task).copied().unwrap_or(*first);
                 let input = json!({ "id": task, "expectedVersion": version, "progressState": "IN_PROGRESS" });
                 (&client.reporter, PROGRESS_STATE, json!({ "i": input }))
             }
@@ -322,7 +325,7 @@ async fn request(client: &Client, s: &Subjects, op: Op, w: &mut Worker) -> Resul
             let v: Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
             let k = (w.step as usize / 2) % w.tasks.len();
             if let Some(version) = v["data"]["setTaskProgress"]["task"]["version"].as_i64() {
-                w.tasks[k].1 = version;
+                s.versions.lock().expect("versions").insert(w.tasks[k].0.clone(), version);
             }
         }
         _ => {}
@@ -541,6 +544,7 @@ async fn subjects(client: &Client, args: &Args) -> Subjects {
         agency_uuid: uuid_of(&agency_id),
         agency_id,
         tasks,
+        versions: Default::default(),
         phrase: args.phrase.clone(),
         today: (Utc::now() + chrono::Duration::hours(7)).date_naive(),
     }

@@ -34,7 +34,7 @@ async fn instance(url: &str) -> String {
         seed_sample: false,
         public_read: false,
         max_upload_bytes: api::config::DEFAULT_MAX_UPLOAD_BYTES,
-        rollup_cache: api::config::DEFAULT_ROLLUP_CACHE,
+        cascade_cache: api::config::DEFAULT_CASCADE_CACHE,
         shutdown_grace: std::time::Duration::from_secs(30),
         auth: AuthSettings { jwt_secret: Some(SECRET.to_owned()), ..Default::default() },
         // A measurement sends as fast as it can: no budget per minute.

@@ -19,7 +19,7 @@ use crate::graphql::{AppSchema, serving_schema};
 use crate::metrics::Metrics;
 use crate::readiness::Readiness;
 use crate::shutdown::{self, Shutdown};
-use crate::store::{self, FeedSignal, RollupMemo, Store};
+use crate::store::{self, CascadeMemo, FeedSignal, Store};
 use crate::{http, seed};
 
 /// What every request handler shares.
@@ -37,14 +37,14 @@ pub struct AppState {
     pub shutdown: Shutdown,
     /// The limits and exposure settings that every request is checked against.
     pub guard: Arc<Guard>,
-    /// Rollups still true since the last commit, shared by every request.
-    pub rollups: Arc<RollupMemo>,
+    /// Lineage and rollups still true since the last commit, shared by every request.
+    pub memo: Arc<CascadeMemo>,
 }
 
 impl AppState {
     /// The data access of one request or connection.
     pub fn store(&self) -> Store {
-        Store::with_signal(self.db.clone(), self.feed.clone()).with_rollup_memo(self.rollups.clone())
+        Store::with_signal(self.db.clone(), self.feed.clone()).with_memo(self.memo.clone())
     }
 }
 
@@ -126,7 +126,7 @@ impl Application {
             readiness,
             shutdown: shutdown.clone(),
             guard,
-            rollups: Arc::new(RollupMemo::new(settings.rollup_cache)),
+            memo: Arc::new(CascadeMemo::new(settings.cascade_cache)),
         });
         // One file per multipart request, capped: the GraphQL request extractor reads these options.
         let uploads = MultipartOptions::default().max_file_size(settings.max_upload_bytes).max_num_files(1);

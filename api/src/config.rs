@@ -49,10 +49,10 @@ pub struct ServeSettings {
     /// The largest file a multipart upload (`importTasks`) may carry, in bytes.
     #[arg(long, env = "DIRECTIVES_MAX_UPLOAD_BYTES", default_value_t = DEFAULT_MAX_UPLOAD_BYTES)]
     pub max_upload_bytes: usize,
-    /// Rollups (progress, per-agency progress, performance, coverage) remembered until the next
-    /// commit, shared by all requests; 0 computes every one afresh.
-    #[arg(long, env = "DIRECTIVES_ROLLUP_CACHE", default_value_t = DEFAULT_ROLLUP_CACHE)]
-    pub rollup_cache: usize,
+    /// Answers about cascades (lineage, progress, per-agency progress, performance, coverage)
+    /// remembered until the next commit, of each kind; 0 computes every one afresh.
+    #[arg(long, env = "DIRECTIVES_CASCADE_CACHE", default_value_t = DEFAULT_CASCADE_CACHE)]
+    pub cascade_cache: usize,
     /// After SIGTERM, how long requests in flight may take to finish before their connections are closed.
     #[arg(long, env = "DIRECTIVES_SHUTDOWN_GRACE", default_value = "30s", value_parser = parse_duration)]
     pub shutdown_grace: Duration,
@@ -67,9 +67,9 @@ pub struct ServeSettings {
     pub exposure: ExposureSettings,
 }
 
-/// Rollups remembered: the dashboards of every province and ministry, at a few hundred KiB at most
-/// each (a national cascade's per-agency table).
-pub const DEFAULT_ROLLUP_CACHE: usize = 1_000;
+/// Answers remembered of each kind: the dashboards of every province and ministry, at a few hundred
+/// KiB at most each (a national cascade's per-agency table).
+pub const DEFAULT_CASCADE_CACHE: usize = 1_000;
 
 /// 10 MiB: a plan of thousands of tasks is a fraction of that.
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
@@ -83,8 +83,8 @@ pub struct Settings {
     pub seed_sample: bool,
     pub public_read: bool,
     pub max_upload_bytes: usize,
-    /// Rollups remembered until the next commit (0: none).
-    pub rollup_cache: usize,
+    /// Answers about cascades remembered until the next commit, of each kind (0: none).
+    pub cascade_cache: usize,
     /// How long requests in flight may take to finish once a shutdown begins.
     pub shutdown_grace: Duration,
     /// With no key configured the service runs in development mode: see [`crate::app::Application`].
@@ -102,7 +102,7 @@ impl Settings {
             seed_sample: serve.seed_sample.unwrap_or(embedded),
             public_read: serve.public_read,
             max_upload_bytes: serve.max_upload_bytes,
-            rollup_cache: serve.rollup_cache,
+            cascade_cache: serve.cascade_cache,
             shutdown_grace: serve.shutdown_grace,
             auth: serve.auth,
             limits: serve.limits,

@@ -11,6 +11,7 @@ mod m20260106_000001_cascade;
 mod m20260107_000001_search;
 mod m20260108_000001_reorganisation;
 mod m20260109_000001_rate_limit;
+mod m20260110_000001_national_scale;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260107_000001_search::Migration),
             Box::new(m20260108_000001_reorganisation::Migration),
             Box::new(m20260109_000001_rate_limit::Migration),
+            Box::new(m20260110_000001_national_scale::Migration),
         ]
     }
 }

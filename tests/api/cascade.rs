@@ -58,8 +58,9 @@ async fn lineage_goes_both_ways_and_counts_a_diamond_once(app: TestApp) {
     assert_eq!(by_symbol["48/KH-UBND"]["path"], json!(["57-KL/TW", "47/NQ-CP", "48/KH-UBND"]));
     let depths: Vec<i64> = nodes.as_array().unwrap().iter().map(|n| n["depth"].as_i64().unwrap()).collect();
     assert!(depths.windows(2).all(|w| w[0] <= w[1]), "nearest first: {depths:?}");
-    // documents, then one recursive statement for the lineage.
-    assert_eq!(r.sql_statements(), 2, "{:#}", r.0);
+    // documents, the feed's sequence (nothing is remembered yet), then one recursive statement
+    // for the lineage.
+    assert_eq!(r.sql_statements(), 3, "{:#}", r.0);
 
     let r = app
         .gql("{ documents(filter: { symbol: \"48/KH-UBND\" }) { nodes { ancestors { depth path document { symbol } } } } }", json!({}))
@@ -393,21 +394,22 @@ async fn task_lineage_refuses_cycles(app: TestApp) {
     app.gql(link, json!({ "f": national, "t": district })).await.data("linkTasks");
 }
 
-/// Rollups are remembered across requests until the next commit, by this instance or another:
-/// asked again, they cost the one statement that reads the feed's sequence; after a write, the
-/// write shows.
-async fn rollups_are_remembered_until_the_next_commit(app: TestApp) {
+/// Lineage and rollups are remembered across requests until the next commit, by this instance or
+/// another: asked again, they cost the statements that read the feed's sequence; after a write,
+/// the write shows.
+async fn cascades_are_remembered_until_the_next_commit(app: TestApp) {
     app.seed_sample().await;
     let q = "{ documents(filter: { symbol: \"57-KL/TW\" }) { nodes { id issuer { id }
+        descendants(first: 2) { totalCount nodes { document { symbol } } }
         progress(includeDescendants: true) { total }
         progressByAgency(includeDescendants: true) { agency { code } progress { total } }
         implementationCoverage(expected: { kind: PEOPLES_COMMITTEE }) { coveredCount } } } }";
     let first = app.gql_counted(q, json!({})).await;
     let again = app.gql_counted(q, json!({})).await;
     assert_eq!(again.data("documents"), first.data("documents"));
-    // documents, issuer; the rollups from the memo after reading the feed's sequence; the agencies
-    // of the per-agency rows.
-    assert_eq!(again.sql_statements(), 4, "{:#}", again.0);
+    // documents, issuer; the lineage and the rollups from the memo, each after reading the feed's
+    // sequence; the agencies of the per-agency rows.
+    assert_eq!(again.sql_statements(), 5, "{:#}", again.0);
     assert!(
         first.sql_statements() > again.sql_statements(),
         "{} then {}",
@@ -423,15 +425,19 @@ async fn rollups_are_remembered_until_the_next_commit(app: TestApp) {
     assert_eq!(after.sql_statements(), first.sql_statements());
 
     // A commit through another instance makes this one's answers stale just the same.
+    let below = after.i64("documents.nodes.0.descendants.totalCount");
     let other = app.second_instance().await;
     other.create_task(&document, "100", &issuer, &[]).await;
-    assert_eq!(app.gql(q, json!({})).await.i64("documents.nodes.0.progress.total"), total + 2);
+    other.create_document("999-KH/TEST", &issuer, "2026-02-01", &[&document]).await;
+    let now = app.gql(q, json!({})).await;
+    assert_eq!(now.i64("documents.nodes.0.progress.total"), total + 2);
+    assert_eq!(now.i64("documents.nodes.0.descendants.totalCount"), below + 1, "the new plan is below it at once");
 
     // With the memo off, every request computes afresh.
-    let cold = app.second_instance_with(|s| s.rollup_cache = 0).await;
+    let cold = app.second_instance_with(|s| s.cascade_cache = 0).await;
     let counts =
         [cold.gql_counted(q, json!({})).await.sql_statements(), cold.gql_counted(q, json!({})).await.sql_statements()];
-    assert_eq!(counts, [first.sql_statements() - 1; 2], "no sequence to read, every rollup computed");
+    assert_eq!(counts, [first.sql_statements() - 2; 2], "no sequence to read, everything walked and counted");
 }
 
 /// Every one of these fields costs the same statements for one document as for all of them.
@@ -450,11 +456,12 @@ async fn cascade_fields_cost_a_fixed_number_of_statements(app: TestApp) {
         assert_eq!(r.data("documents.nodes").as_array().unwrap().len(), n);
         counts.push(r.sql_statements());
     }
-    // documents; ancestors; descendants; the feed's sequence, progress, progressByAgency, then its
-    // agencies; coverage, then its documents; tasks; status; derivedFrom; deadlineExtensions.
+    // documents; the feed's sequence and ancestors; the sequence and descendants; the sequence,
+    // progress, progressByAgency, then its agencies; coverage, then its documents; tasks; status;
+    // derivedFrom; deadlineExtensions.
     // 837/QĐ-TTg, first, has tasks and a province's plan carrying it out, so every one of them
     // runs each time; the others' rollups are not yet remembered.
-    assert!(counts.iter().all(|n| *n == 13), "{counts:?}");
+    assert!(counts.iter().all(|n| *n == 15), "{counts:?}");
     let r = app
         .gql_counted("{ tasks(first: 100, filter: { status: [IN_PROGRESS_OVERDUE, COMPLETED_LATE] }) { totalCount nodes { status } } }", json!({}))
         .await;
@@ -463,7 +470,7 @@ async fn cascade_fields_cost_a_fixed_number_of_statements(app: TestApp) {
 }
 
 db_tests!(
-    rollups_are_remembered_until_the_next_commit,
+    cascades_are_remembered_until_the_next_commit,
     lineage_goes_both_ways_and_counts_a_diamond_once,
     status_follows_the_deadline_to_the_day,
     an_extension_counts_from_the_day_it_takes_effect,

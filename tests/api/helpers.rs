@@ -129,7 +129,7 @@ async fn start(database_url: String, cleanup: Cleanup, configure: impl FnOnce(&m
         seed_sample: false,
         public_read: false,
         max_upload_bytes: api::config::DEFAULT_MAX_UPLOAD_BYTES,
-        rollup_cache: api::config::DEFAULT_ROLLUP_CACHE,
+        cascade_cache: api::config::DEFAULT_CASCADE_CACHE,
         shutdown_grace: Duration::from_secs(30),
         auth: test_auth(),
         // The rate limit and the time limit have tests of their own. Elsewhere a test's requests

@@ -61,6 +61,32 @@ pub(super) fn push_walk(sql: &mut Sql, roots: &[Uuid], direction: Direction, max
 
 impl Store {
     pub async fn lineage(&self, roots: &[Uuid], spec: &LineageSpec) -> Result<HashMap<Uuid, Page<Lineage>>> {
+        let Some(memo) = self.memo().filter(|m| m.lineage.is_enabled()) else {
+            return self.walk_lineage(roots, spec).await;
+        };
+        // Read before walking: a page may then be newer than its sequence, never older.
+        let sequence = self.last_sequence().await?;
+        let mut out = HashMap::new();
+        let mut missing = Vec::new();
+        for root in roots {
+            match memo.lineage.get(sequence, &(*root, spec.clone())) {
+                Some(page) => {
+                    out.insert(*root, page);
+                }
+                None => missing.push(*root),
+            }
+        }
+        if !missing.is_empty() {
+            for (root, page) in self.walk_lineage(&missing, spec).await? {
+                memo.lineage.put(sequence, (root, spec.clone()), page.clone());
+                out.insert(root, page);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The lineage pages, walked afresh: one statement.
+    async fn walk_lineage(&self, roots: &[Uuid], spec: &LineageSpec) -> Result<HashMap<Uuid, Page<Lineage>>> {
         let mut sql = Sql::new(self.backend());
         push_walk(&mut sql, roots, spec.direction, spec.max_depth);
         // Each document once per root: at its least depth, by the first path in symbol order.

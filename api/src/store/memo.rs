@@ -7,6 +7,27 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Mutex;
 
+use uuid::Uuid;
+
+use super::lineage::{Lineage, LineageSpec};
+use super::page::Page;
+use super::rollups::{RollupOf, RollupValue};
+
+/// The answers about cascades that a serving process remembers, shared by its requests: over a
+/// national cascade each costs a walk of thousands of documents or a scan of a hundred thousand
+/// tasks, and they are read far more often than anything is written.
+pub struct CascadeMemo {
+    pub rollups: Memo<RollupOf, RollupValue>,
+    pub lineage: Memo<(Uuid, LineageSpec), Page<Lineage>>,
+}
+
+impl CascadeMemo {
+    /// At most `capacity` answers of each kind; 0 remembers nothing.
+    pub fn new(capacity: usize) -> Self {
+        Self { rollups: Memo::new(capacity), lineage: Memo::new(capacity) }
+    }
+}
+
 pub struct Memo<K, V> {
     capacity: usize,
     state: Mutex<State<K, V>>,

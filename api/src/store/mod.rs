@@ -45,11 +45,12 @@ pub use documents::{Direction, DocumentChanges, DocumentQuery, NewDocument, docu
 pub use extensions::NewExtension;
 pub use hierarchy::Subject;
 pub use lineage::{Lineage, LineageSpec};
+pub use memo::CascadeMemo;
 pub use page::{Page, PageRequest, Window};
 pub use reorganize::{Reorganisation, Reorganised};
 pub use reports::{NewReport, ReportChanges, report_model};
 pub use responsibility::Responsibility;
-pub use rollups::{Coverage, ProgressSpec, Rollup, RollupMemo, RollupOf, RollupValue, StatusCounts};
+pub use rollups::{Coverage, ProgressSpec, Rollup, RollupOf, RollupValue, StatusCounts};
 pub use search::{Hit, Hits, SearchKind};
 pub use tasks::{NewTask, NewTaskGroup, TaskChanges, TaskGroupChanges, TaskParent, TaskQuery, task_model};
 pub use upserts::Target;
@@ -118,8 +119,8 @@ pub struct Store {
     db: Arc<Counted<DatabaseConnection>>,
     /// Told of every commit that added to the change feed, for live subscribers in this process.
     signal: Option<FeedSignal>,
-    /// Rollups remembered across the requests of a serving process.
-    rollups: Option<Arc<RollupMemo>>,
+    /// Answers about cascades remembered across the requests of a serving process.
+    memo: Option<Arc<CascadeMemo>>,
 }
 
 /// Rows per multi-row INSERT: at most 11 values each, well under every backend's limit of bound values.
@@ -195,7 +196,7 @@ impl ConnectionTrait for Tx {
 
 impl Store {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db: Arc::new(Counted { inner: db, count: Arc::default() }), signal: None, rollups: None }
+        Self { db: Arc::new(Counted { inner: db, count: Arc::default() }), signal: None, memo: None }
     }
 
     /// A store whose commits wake this process's feed subscribers.
@@ -203,13 +204,13 @@ impl Store {
         Self { signal: Some(signal), ..Self::new(db) }
     }
 
-    /// The same store, answering rollups from `memo` where they are still true.
-    pub fn with_rollup_memo(self, memo: Arc<RollupMemo>) -> Self {
-        Self { rollups: Some(memo), ..self }
+    /// The same store, answering lineage and rollups from `memo` where they are still true.
+    pub fn with_memo(self, memo: Arc<CascadeMemo>) -> Self {
+        Self { memo: Some(memo), ..self }
     }
 
-    fn rollup_memo(&self) -> Option<&RollupMemo> {
-        self.rollups.as_deref()
+    fn memo(&self) -> Option<&CascadeMemo> {
+        self.memo.as_deref()
     }
 
     /// The signal that wakes this process's live subscribers, if the store has one.

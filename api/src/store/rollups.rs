@@ -14,7 +14,6 @@ use super::Store;
 use super::agencies::{AgencyQuery, query_condition as agency_condition};
 use super::documents::Direction;
 use super::lineage::push_walk;
-use super::memo::Memo;
 use super::sql::Sql;
 use super::status::push_status;
 use crate::domain::status::{AsOf, TaskStatus};
@@ -72,10 +71,6 @@ pub enum RollupValue {
 /// A rollup of one document or agency.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RollupOf(pub Uuid, pub Rollup);
-
-/// Rollups remembered until the next commit, shared by the requests of one process: over a
-/// national cascade each costs a scan of its tasks, and they are read far more often than written.
-pub type RollupMemo = Memo<RollupOf, RollupValue>;
 
 /// Which tasks of a document count: its own, or those of its whole cascade.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -141,7 +136,7 @@ impl Store {
     /// Answers rollups: from the memo when nothing has been committed since they were computed
     /// (one statement reads the feed's sequence), else one statement per question for all its keys.
     pub async fn rollups(&self, keys: &[RollupOf]) -> Result<HashMap<RollupOf, RollupValue>> {
-        let memo = self.rollup_memo().filter(|m| m.is_enabled());
+        let memo = self.memo().map(|m| &m.rollups).filter(|m| m.is_enabled());
         // Read before computing: an answer may then be newer than its sequence, never older.
         let sequence = match memo {
             Some(_) => Some(self.last_sequence().await?),

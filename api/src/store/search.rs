@@ -268,13 +268,13 @@ impl Store {
             let mut tsquery = words.join(" & ");
             tsquery.push_str(":*");
             sql.push(
-                "WITH text_hits AS (SELECT e.node_type, e.node_id, ts_rank(to_tsvector('simple', e.folded), q.q)::float8 \
+                "WITH text_hits AS (SELECT e.node_type, e.node_id, ts_rank(e.search_vector, q.q)::float8 \
                  + CASE WHEN strpos(e.folded, ",
             )
             .bind(phrase)
             .push(") > 0 THEN 1.0 ELSE 0.0 END AS score FROM search_entry e, to_tsquery('simple', ")
             .bind(tsquery)
-            .push(") AS q(q) WHERE to_tsvector('simple', e.folded) @@ q.q LIMIT ")
+            .push(") AS q(q) WHERE e.search_vector @@ q.q LIMIT ")
             .bind(CANDIDATES)
             .push(")");
         } else {
