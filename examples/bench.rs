@@ -151,9 +151,9 @@ struct Subjects {
     agency: String,
     agency_id: String,
     agency_uuid: String,
-    /// Open tasks the agency presides over: (id, version at the start).
-    tasks: Vec<(String, i64)>,
-    /// Each task's version after the writes so far, across rounds.
+    /// Open tasks the agency presides over.
+    tasks: Vec<String>,
+    /// Each of those tasks' current version, kept across rounds as the writes move it on.
     versions: std::sync::Mutex<HashMap<String, i64>>,
     phrase: String,
     today: NaiveDate,
@@ -264,7 +264,7 @@ struct Worker {
     cursor: Value,
     read_in_pass: u64,
     step: u64,
-    tasks: Vec<(String, i64)>,
+    tasks: Vec<String>,
 }
 
 async fn request(client: &Client, s: &Subjects, op: Op, w: &mut Worker) -> Result<(u64, u64), String> {
@@ -285,14 +285,14 @@ async fn request(client: &Client, s: &Subjects, op: Op, w: &mut Worker) -> Resul
             w.step += 1;
             let k = (w.step as usize / 2) % w.tasks.len();
             if w.step.is_multiple_of(2) {
-                let (task, _) = &w.tasks[k];
+                let task = &w.tasks[k];
                 let input = json!({ "taskId": task, "agencyId": s.agency_id, "periodKind": "AD_HOC",
                     "periodStart": s.today.to_string(), "periodEnd": s.today.to_string(),
                     "percentComplete": 50, "narrative": "Đang triển khai theo kế hoạch." });
                 (&client.reporter, REPORT, json!({ "i": input }))
             } else {
-                let (task, first) = &w.tasks[k];
-                let version = s.versions.lock().expect("versions").get(task).copied().unwrap_or(*first);
+                let task = &w.tasks[k];
+                let version = s.versions.lock().expect("versions").get(task).copied().unwrap_or(1);
                 let input = json!({ "id": task, "expectedVersion": version, "progressState": "IN_PROGRESS" });
                 (&client.reporter, PROGRESS_STATE, json!({ "i": input }))
             }
@@ -325,7 +325,7 @@ async fn request(client: &Client, s: &Subjects, op: Op, w: &mut Worker) -> Resul
             let v: Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
             let k = (w.step as usize / 2) % w.tasks.len();
             if let Some(version) = v["data"]["setTaskProgress"]["task"]["version"].as_i64() {
-                s.versions.lock().expect("versions").insert(w.tasks[k].0.clone(), version);
+                s.versions.lock().expect("versions").insert(w.tasks[k].clone(), version);
             }
         }
         _ => {}
@@ -341,7 +341,7 @@ async fn run_service(client: Arc<Client>, s: Arc<Subjects>, op: Op, concurrency:
             let (client, s) = (client.clone(), s.clone());
             tokio::spawn(async move {
                 // Each writer has tasks of its own, so that versions do not collide.
-                let tasks: Vec<(String, i64)> = s.tasks.iter().skip(index).step_by(concurrency).cloned().collect();
+                let tasks: Vec<String> = s.tasks.iter().skip(index).step_by(concurrency).cloned().collect();
                 let mut w = Worker { cursor: Value::Null, read_in_pass: 0, step: 0, tasks };
                 let mut t = Tally::default();
                 while started.elapsed() < time {
@@ -528,7 +528,7 @@ async fn subjects(client: &Client, args: &Args) -> Subjects {
         .to_owned();
     let agency_id =
         r["data"]["agency"]["id"].as_str().unwrap_or_else(|| panic!("no agency {agency} in the service")).to_owned();
-    let tasks = r["data"]["tasks"]["nodes"]
+    let versions: HashMap<String, i64> = r["data"]["tasks"]["nodes"]
         .as_array()
         .map(|nodes| {
             nodes
@@ -537,6 +537,8 @@ async fn subjects(client: &Client, args: &Args) -> Subjects {
                 .collect()
         })
         .unwrap_or_default();
+    let mut tasks: Vec<String> = versions.keys().cloned().collect();
+    tasks.sort();
     Subjects {
         document_uuid: uuid_of(&document),
         document,
@@ -544,7 +546,7 @@ async fn subjects(client: &Client, args: &Args) -> Subjects {
         agency_uuid: uuid_of(&agency_id),
         agency_id,
         tasks,
-        versions: Default::default(),
+        versions: std::sync::Mutex::new(versions),
         phrase: args.phrase.clone(),
         today: (Utc::now() + chrono::Duration::hours(7)).date_naive(),
     }

@@ -61,28 +61,18 @@ pub(super) fn push_walk(sql: &mut Sql, roots: &[Uuid], direction: Direction, max
 
 impl Store {
     pub async fn lineage(&self, roots: &[Uuid], spec: &LineageSpec) -> Result<HashMap<Uuid, Page<Lineage>>> {
-        let Some(memo) = self.memo().filter(|m| m.lineage.is_enabled()) else {
-            return self.walk_lineage(roots, spec).await;
-        };
-        // Read before walking: a page may then be newer than its sequence, never older.
-        let sequence = self.last_sequence().await?;
-        let mut out = HashMap::new();
-        let mut missing = Vec::new();
-        for root in roots {
-            match memo.lineage.get(sequence, &(*root, spec.clone())) {
-                Some(page) => {
-                    out.insert(*root, page);
-                }
-                None => missing.push(*root),
-            }
-        }
-        if !missing.is_empty() {
-            for (root, page) in self.walk_lineage(&missing, spec).await? {
-                memo.lineage.put(sequence, (root, spec.clone()), page.clone());
-                out.insert(root, page);
-            }
-        }
-        Ok(out)
+        // Only pages (at most a hundred documents) are remembered: a whole cascade, read for an
+        // export or a diagram, may hold thousands.
+        let memo = self.memo().map(|m| &m.lineage).filter(|_| spec.window.is_some());
+        let keys = roots.iter().map(|root| (*root, spec.clone())).collect();
+        let found = self
+            .remembered(memo, keys, |missing: Vec<(Uuid, LineageSpec)>| async move {
+                let roots: Vec<Uuid> = missing.iter().map(|(root, _)| *root).collect();
+                let pages = self.walk_lineage(&roots, spec).await?;
+                Ok(pages.into_iter().map(|(root, page)| ((root, spec.clone()), page)).collect())
+            })
+            .await?;
+        Ok(found.into_iter().map(|((root, _), page)| (root, page)).collect())
     }
 
     /// The lineage pages, walked afresh: one statement.

@@ -4,14 +4,17 @@
 //! instance or any other. The memo holds the answers of one sequence only; a newer one empties it.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::hash::Hash;
 use std::sync::Mutex;
 
 use uuid::Uuid;
 
+use super::Store;
 use super::lineage::{Lineage, LineageSpec};
 use super::page::Page;
 use super::rollups::{RollupOf, RollupValue};
+use crate::error::Result;
 
 /// The answers about cascades that a serving process remembers, shared by its requests: over a
 /// national cascade each costs a walk of thousands of documents or a scan of a hundred thousand
@@ -68,6 +71,46 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
         if sequence == state.sequence && state.entries.len() < self.capacity {
             state.entries.insert(key, value);
         }
+    }
+}
+
+impl Store {
+    /// The answers to `keys`: from `memo` (when there is one and it is on) those computed since the
+    /// last commit, the others from `compute`, given the keys it must answer, and then remembered.
+    pub(super) async fn remembered<K, V, F, Fut>(
+        &self,
+        memo: Option<&Memo<K, V>>,
+        keys: Vec<K>,
+        compute: F,
+    ) -> Result<HashMap<K, V>>
+    where
+        K: Hash + Eq + Clone,
+        V: Clone,
+        F: FnOnce(Vec<K>) -> Fut,
+        Fut: Future<Output = Result<HashMap<K, V>>>,
+    {
+        let Some(memo) = memo.filter(|m| m.is_enabled()) else {
+            return compute(keys).await;
+        };
+        // Read before computing: an answer may then be newer than its sequence, never older.
+        let sequence = self.last_sequence().await?;
+        let mut out = HashMap::new();
+        let mut missing = Vec::new();
+        for key in keys {
+            match memo.get(sequence, &key) {
+                Some(value) => {
+                    out.insert(key, value);
+                }
+                None => missing.push(key),
+            }
+        }
+        if !missing.is_empty() {
+            for (key, value) in compute(missing).await? {
+                memo.put(sequence, key.clone(), value.clone());
+                out.insert(key, value);
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -133,25 +133,18 @@ pub struct Coverage {
 }
 
 impl Store {
-    /// Answers rollups: from the memo when nothing has been committed since they were computed
-    /// (one statement reads the feed's sequence), else one statement per question for all its keys.
+    /// Answers rollups: from the memo those computed since the last commit (after one statement
+    /// that reads the feed's sequence), the others with one statement per question for all its keys.
     pub async fn rollups(&self, keys: &[RollupOf]) -> Result<HashMap<RollupOf, RollupValue>> {
-        let memo = self.memo().map(|m| &m.rollups).filter(|m| m.is_enabled());
-        // Read before computing: an answer may then be newer than its sequence, never older.
-        let sequence = match memo {
-            Some(_) => Some(self.last_sequence().await?),
-            None => None,
-        };
-        let mut out = HashMap::new();
+        self.remembered(self.memo().map(|m| &m.rollups), keys.to_vec(), |missing| self.compute_rollups(missing)).await
+    }
+
+    async fn compute_rollups(&self, keys: Vec<RollupOf>) -> Result<HashMap<RollupOf, RollupValue>> {
         let mut groups: HashMap<Rollup, Vec<Uuid>> = HashMap::new();
-        for key in keys {
-            match memo.zip(sequence).and_then(|(m, s)| m.get(s, key)) {
-                Some(value) => {
-                    out.insert(key.clone(), value);
-                }
-                None => groups.entry(key.1.clone()).or_default().push(key.0),
-            }
+        for RollupOf(owner, rollup) in keys {
+            groups.entry(rollup).or_default().push(owner);
         }
+        let mut out = HashMap::new();
         for (rollup, owners) in groups {
             let values: Vec<(Uuid, RollupValue)> = match &rollup {
                 Rollup::Progress(spec) => {
@@ -171,13 +164,7 @@ impl Store {
                     found.into_iter().map(|(k, v)| (k, RollupValue::Coverage(v))).collect()
                 }
             };
-            for (owner, value) in values {
-                let key = RollupOf(owner, rollup.clone());
-                if let (Some(m), Some(s)) = (memo, sequence) {
-                    m.put(s, key.clone(), value.clone());
-                }
-                out.insert(key, value);
-            }
+            out.extend(values.into_iter().map(|(owner, value)| (RollupOf(owner, rollup.clone()), value)));
         }
         Ok(out)
     }

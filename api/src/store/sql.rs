@@ -150,6 +150,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_empty_list_matches_nothing_on_every_backend() {
+        for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
+            let mut sql = Sql::new(backend);
+            sql.push("x IN (").bind_list(Vec::<i64>::new()).push(") AND y IN (").bind_list([1_i64, 2]).push(")");
+            let statement = sql.statement();
+            assert_eq!(statement.sql, "x IN (NULL) AND y IN ($1, $2)");
+            assert_eq!(statement.values.map_or(0, |v| v.0.len()), 2, "no value is bound for the empty list");
+        }
+    }
+
+    #[test]
     fn placeholders_follow_the_values_already_bound() {
         assert_eq!(renumber(r#"SELECT "a?" FROM t WHERE x = $1 AND y IN ($2, $3)"#, 2, DbBackend::Postgres), {
             r#"SELECT "a?" FROM t WHERE x = $3 AND y IN ($4, $5)"#
