@@ -14,18 +14,20 @@ use crate::auth::Verifier;
 use crate::config::Settings;
 use crate::domain::policy::Role;
 use crate::error::Error;
+use crate::graphql::gate::Gate;
 use crate::graphql::guard::Guard;
-use crate::graphql::{AppSchema, serving_schema};
+use crate::graphql::serving_schema;
 use crate::metrics::Metrics;
 use crate::readiness::Readiness;
 use crate::shutdown::{self, Shutdown};
-use crate::store::{self, CascadeMemo, FeedSignal, Store};
+use crate::store::{self, FeedSignal, ReadMemo, Store};
 use crate::{http, seed};
 
 /// What every request handler shares.
 pub struct AppState {
     pub db: DatabaseConnection,
-    pub schema: AppSchema,
+    /// The schema behind the checks every operation passes.
+    pub schema: Gate,
     pub verifier: Verifier,
     pub public_read: bool,
     /// In development mode, an ADMIN token that GraphiQL starts with.
@@ -38,7 +40,7 @@ pub struct AppState {
     /// The limits and exposure settings that every request is checked against.
     pub guard: Arc<Guard>,
     /// Lineage and rollups still true since the last commit, shared by every request.
-    pub memo: Arc<CascadeMemo>,
+    pub memo: Arc<ReadMemo>,
 }
 
 impl AppState {
@@ -126,7 +128,7 @@ impl Application {
             readiness,
             shutdown: shutdown.clone(),
             guard,
-            memo: Arc::new(CascadeMemo::new(settings.cascade_cache)),
+            memo: Arc::new(ReadMemo::new(settings.cascade_cache)),
         });
         // One file per multipart request, capped: the GraphQL request extractor reads these options.
         let uploads = MultipartOptions::default().max_file_size(settings.max_upload_bytes).max_num_files(1);

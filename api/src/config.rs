@@ -49,8 +49,9 @@ pub struct ServeSettings {
     /// The largest file a multipart upload (`importTasks`) may carry, in bytes.
     #[arg(long, env = "DIRECTIVES_MAX_UPLOAD_BYTES", default_value_t = DEFAULT_MAX_UPLOAD_BYTES)]
     pub max_upload_bytes: usize,
-    /// Answers about cascades (lineage, progress, per-agency progress, performance, coverage)
-    /// remembered until the next commit, of each kind; 0 computes every one afresh.
+    /// Answers about cascades (lineage, progress, per-agency progress, performance, coverage) and
+    /// pages of search results remembered until the next commit, of each kind; 0 computes every
+    /// one afresh.
     #[arg(long, env = "DIRECTIVES_CASCADE_CACHE", default_value_t = DEFAULT_CASCADE_CACHE)]
     pub cascade_cache: usize,
     /// After SIGTERM, how long requests in flight may take to finish before their connections are closed.

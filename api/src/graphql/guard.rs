@@ -1,28 +1,19 @@
 //! The checks every operation passes before it runs, over HTTP and over a WebSocket alike: trusted
 //! documents, the limits on its shape and cost, who may introspect, the caller's budget; the time
-//! limit while it runs; and a code from the catalogue on every error it returns. It is an
-//! async-graphql extension, so that no transport can skip it.
+//! limit while it runs. [`super::gate::Gate`] applies them to every operation.
 
-use std::sync::{Arc, Mutex};
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest, NextRequest,
-    NextSubscribe,
-};
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use async_graphql::{Request, Response, ServerError, ServerResult, Value, Variables};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Request, Response, ServerError, Value};
 use chrono::Utc;
-use futures_util::StreamExt;
-use futures_util::stream::BoxStream;
 
-use super::RequestContext;
 use crate::domain::policy::Actor;
-use crate::error::{Error, ErrorCode, complete_codes, refusal};
+use crate::error::{Error, ErrorCode, refusal};
 use crate::exposure::trusted::{self, TrustedDocuments};
 use crate::exposure::{Callers, ExposureSettings};
 use crate::limits::rate::{self, Budget, Charge, Window};
 use crate::limits::shape::{Shape, TypeIndex};
 use crate::limits::{LimitSettings, describe};
+use crate::store::Store;
 
 /// The limits and exposure settings in force, with what the checks need of the schema.
 pub struct Guard {
@@ -56,7 +47,7 @@ impl Guard {
     }
 
     /// The first limit the shape goes over, as the error that refuses it.
-    fn check(&self, shape: &Shape, actor: Option<&Actor>) -> Result<(), ServerError> {
+    pub fn check(&self, shape: &Shape, actor: Option<&Actor>) -> Result<(), ServerError> {
         if shape.introspects
             && let Some(actor) = actor
             && !self.introspection.admits(actor)
@@ -102,152 +93,69 @@ impl Guard {
     }
 }
 
-/// Installs the guard on a schema.
-pub struct GuardExtension(pub Arc<Guard>);
-
-impl ExtensionFactory for GuardExtension {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Checks { guard: self.0.clone(), state: Mutex::default() })
-    }
-}
-
-/// One request's checks.
-struct Checks {
-    guard: Arc<Guard>,
-    state: Mutex<State>,
-}
-
-#[derive(Default)]
-struct State {
-    operation_name: Option<String>,
-    shape: Option<Shape>,
-    budget: Option<Budget>,
-}
-
-impl Checks {
-    fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+impl Guard {
+    /// What the shape measure needs to know of the schema.
+    pub fn types(&self) -> &TypeIndex {
+        &self.types
     }
 
-    async fn charge(&self, ctx: &ExtensionContext<'_>, cost: u64) -> Result<(), ServerError> {
-        let limit = self.guard.limits.rate_limit;
-        let Some(rc) = ctx.data_opt::<RequestContext>().filter(|_| limit > 0) else { return Ok(()) };
-        let address = ctx.data_opt::<ClientAddress>().and_then(|a| a.0.as_deref());
-        let sub = match &rc.actor {
+    /// Charges `cost` to the caller's budget for this minute, shared by every instance; `budget`
+    /// learns what is left, whether the operation is admitted or refused.
+    pub async fn charge(
+        &self,
+        store: &Store,
+        actor: &Actor,
+        address: Option<&str>,
+        cost: u64,
+        budget: &mut Option<Budget>,
+    ) -> Result<(), ServerError> {
+        let limit = self.limits.rate_limit;
+        if limit == 0 {
+            return Ok(());
+        }
+        let sub = match actor {
             Actor::User(user) => Some(user.sub.as_str()),
             Actor::Anonymous => None,
         };
         let subject = rate::subject(sub, address);
         let now = Utc::now();
-        match rc.store.charge(&subject, Window::at(now), cost, limit).await.map_err(Error::into_refusal)? {
-            Charge::Spent(budget) => {
-                self.state().budget = Some(budget);
+        match store.charge(&subject, Window::at(now), cost, limit).await.map_err(Error::into_refusal)? {
+            Charge::Spent(spent) => {
+                *budget = Some(spent);
                 Ok(())
             }
-            Charge::Refused(budget) => {
-                let retry_after = budget.retry_after(now);
+            Charge::Refused(left) => {
+                let retry_after = left.retry_after(now);
                 let message = format!(
                     "the rate limit of {limit} points per minute is spent: {} points are left and this operation \
                      costs {cost}; the budget is whole again at {} (in {retry_after} s)",
-                    budget.remaining,
-                    budget.resets_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    left.remaining,
+                    left.resets_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 );
                 let error = refusal(
                     ErrorCode::RateLimited,
                     message,
                     [
-                        ("resetAt", Value::from(budget.resets_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))),
+                        ("resetAt", Value::from(left.resets_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))),
                         ("retryAfter", Value::from(retry_after)),
                         ("limit", Value::from(limit)),
-                        ("remaining", Value::from(budget.remaining)),
+                        ("remaining", Value::from(left.remaining)),
                     ],
                 );
-                self.state().budget = Some(budget);
+                *budget = Some(left);
                 Err(error)
             }
         }
     }
-}
 
-#[async_trait::async_trait]
-impl Extension for Checks {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        complete_codes(&mut response);
-        let state = std::mem::take(&mut *self.state());
-        if let Some(shape) = state.shape {
-            let mut cost = serde_json::json!({ "requested": shape.cost(), "nodes": shape.nodes });
-            if let Some(budget) = state.budget {
-                cost["limit"] = budget.limit.into();
-                cost["remaining"] = budget.remaining.into();
-                cost["resetAt"] = budget.resets_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into();
-            }
-            response.extensions.insert("cost".to_owned(), Value::from_json(cost).unwrap_or_default());
-        }
-        response
-    }
-
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        let coded = stream.map(|mut response| {
-            complete_codes(&mut response);
-            response
-        });
-        next.run(ctx, Box::pin(coded))
-    }
-
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        self.guard.resolve(&mut request).map_err(Error::into_refusal)?;
-        self.state().operation_name = request.operation_name.clone();
-        next.run(ctx, request).await
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let name = self.state().operation_name.clone();
-        let Some(shape) = Shape::measure(&self.guard.types, &document, name.as_deref(), variables) else {
-            return Ok(document); // no operation by that name: the engine says so
-        };
-        let cost = shape.cost();
-        let actor = ctx.data_opt::<RequestContext>().map(|rc| &rc.actor);
-        let checked = self.guard.check(&shape, actor);
-        self.state().shape = Some(shape);
-        checked?;
-        self.charge(ctx, cost).await?;
-        Ok(document)
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let timeout = self.guard.limits.execution_timeout;
-        if let Ok(response) = tokio::time::timeout(timeout, next.run(ctx, operation_name)).await {
-            return response;
-        }
-        let mutation = self.state().shape.as_ref().and_then(|s| s.kind) == Some(OperationType::Mutation);
+    /// The answer of an operation of `kind` stopped at the execution time limit.
+    pub fn timed_out(&self, kind: Option<OperationType>) -> Response {
+        let timeout = self.limits.execution_timeout;
         let mut message = format!(
             "the operation ran longer than the execution time limit of {} (limit execution-timeout) and was stopped",
             describe(timeout)
         );
-        if mutation {
+        if kind == Some(OperationType::Mutation) {
             message.push_str(
                 "; a mutation stopped this way is rolled back unless it was already committing: retry it with the \
                  same idempotencyKey to be sure it is applied once",

@@ -9,11 +9,8 @@
 //!   failed deep in a write as an internal error. It is refused in every string of the document
 //!   and the variables, on both databases alike.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Name, Positioned, ServerError, ServerResult, Variables};
+use async_graphql::{Name, Positioned, Variables};
 
 use crate::error::Error;
 
@@ -115,37 +112,6 @@ pub fn check_literals(document: &ExecutableDocument) -> Result<(), Error> {
     let fragments =
         document.fragments.values().any(|f| directives(&f.node.directives) || selections(&f.node.selection_set.node));
     if operations || fragments { Err(nul_refused()) } else { Ok(()) }
-}
-
-/// The extension that applies these checks to every operation, over HTTP and WebSocket alike.
-pub struct InputGuard;
-
-impl ExtensionFactory for InputGuard {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(InputGuard)
-    }
-}
-
-fn refusal(error: Error) -> ServerError {
-    let mut refused = ServerError::new(error.message.clone(), None);
-    refused.extensions = async_graphql::Error::from(error).extensions;
-    refused
-}
-
-#[async_trait::async_trait]
-impl Extension for InputGuard {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        check_nesting(query).and_then(|()| check_variables(variables)).map_err(refusal)?;
-        let document = next.run(ctx, query, variables).await?;
-        check_literals(&document).map_err(refusal)?;
-        Ok(document)
-    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ pub mod batching;
 pub mod cascade;
 pub mod context;
 pub mod exchange;
+pub mod gate;
 pub mod guard;
 pub mod input;
 pub mod loaders;

@@ -6,10 +6,9 @@ use async_graphql::{MergedObject, Schema, SchemaBuilder};
 
 use super::cascade::CascadeMutation;
 use super::exchange::ExchangeMutation;
-use super::guard::{Guard, GuardExtension};
-use super::input::InputGuard;
+use super::gate::Gate;
+use super::guard::Guard;
 use super::mutation::Mutation;
-use super::observe::Observe;
 use super::query::Query;
 use super::reorganize::ReorganizeMutation;
 use super::subscription::SubscriptionRoot;
@@ -31,18 +30,12 @@ pub fn build_schema() -> AppSchema {
     builder().finish()
 }
 
-/// The schema a server runs. Its operations are counted in `metrics` (refused ones too), their text
-/// is checked for what would break the parser before it parses, and every one passes the guard's
-/// limits; errors never suggest other names ("Did you mean …?"), which would reveal the schema to
-/// callers who may not introspect it.
-pub fn serving_schema(metrics: Metrics, guard: Arc<Guard>) -> AppSchema {
-    builder()
-        .data(metrics.clone())
-        .extension(Observe(metrics))
-        .extension(InputGuard)
-        .extension(GuardExtension(guard))
-        .disable_suggestions()
-        .finish()
+/// The schema a server runs, behind the [`Gate`] that checks, limits and counts its operations.
+/// Errors never suggest other names ("Did you mean …?"), which would reveal the schema to callers
+/// who may not introspect it.
+pub fn serving_schema(metrics: Metrics, guard: Arc<Guard>) -> Gate {
+    let schema = builder().data(metrics.clone()).disable_suggestions().finish();
+    Gate::new(schema, guard, metrics)
 }
 
 /// The SDL that `directives schema` prints and `schema.graphql` holds.

@@ -3,7 +3,7 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use async_graphql::parser::types::OperationType;
-use async_graphql::{ServerError, Value};
+use async_graphql::{Executor, ServerError, Value};
 
 use super::auth::{authenticate, request_id};
 use super::graphiql;

@@ -14,20 +14,32 @@ use super::Store;
 use super::lineage::{Lineage, LineageSpec};
 use super::page::Page;
 use super::rollups::{RollupOf, RollupValue};
+use super::search::{Hits, SearchKind};
 use crate::error::Result;
 
-/// The answers about cascades that a serving process remembers, shared by its requests: over a
-/// national cascade each costs a walk of thousands of documents or a scan of a hundred thousand
-/// tasks, and they are read far more often than anything is written.
-pub struct CascadeMemo {
+/// The answers that a serving process remembers, shared by its requests: over a national
+/// dataset each costs a walk of thousands of documents, a scan of a hundred thousand tasks or the
+/// ranking of thousands of search matches, and they are asked far more often than anything is
+/// written.
+pub struct ReadMemo {
     pub rollups: Memo<RollupOf, RollupValue>,
     pub lineage: Memo<(Uuid, LineageSpec), Page<Lineage>>,
+    pub search: Memo<SearchQuery, Hits>,
 }
 
-impl CascadeMemo {
+/// A page of a search, as [`Store::search`] is asked for it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SearchQuery {
+    pub text: String,
+    pub kinds: Vec<SearchKind>,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+impl ReadMemo {
     /// At most `capacity` answers of each kind; 0 remembers nothing.
     pub fn new(capacity: usize) -> Self {
-        Self { rollups: Memo::new(capacity), lineage: Memo::new(capacity) }
+        Self { rollups: Memo::new(capacity), lineage: Memo::new(capacity), search: Memo::new(capacity) }
     }
 }
 

@@ -45,7 +45,7 @@ pub use documents::{Direction, DocumentChanges, DocumentQuery, NewDocument, docu
 pub use extensions::NewExtension;
 pub use hierarchy::Subject;
 pub use lineage::{Lineage, LineageSpec};
-pub use memo::CascadeMemo;
+pub use memo::ReadMemo;
 pub use page::{Page, PageRequest, Window};
 pub use reorganize::{Reorganisation, Reorganised};
 pub use reports::{NewReport, ReportChanges, report_model};
@@ -120,7 +120,7 @@ pub struct Store {
     /// Told of every commit that added to the change feed, for live subscribers in this process.
     signal: Option<FeedSignal>,
     /// Answers about cascades remembered across the requests of a serving process.
-    memo: Option<Arc<CascadeMemo>>,
+    memo: Option<Arc<ReadMemo>>,
 }
 
 /// Rows per multi-row INSERT: at most 11 values each, well under every backend's limit of bound values.
@@ -205,11 +205,11 @@ impl Store {
     }
 
     /// The same store, answering lineage and rollups from `memo` where they are still true.
-    pub fn with_memo(self, memo: Arc<CascadeMemo>) -> Self {
+    pub fn with_memo(self, memo: Arc<ReadMemo>) -> Self {
         Self { memo: Some(memo), ..self }
     }
 
-    fn memo(&self) -> Option<&CascadeMemo> {
+    fn memo(&self) -> Option<&ReadMemo> {
         self.memo.as_deref()
     }
 

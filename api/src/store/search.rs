@@ -11,6 +11,7 @@ use serde_json::Value as Json;
 use uuid::Uuid;
 
 use super::audit::Change;
+use super::memo::SearchQuery;
 use super::sql::Sql;
 use super::{Store, Tx};
 use crate::domain::fold::{fold, symbol_key};
@@ -248,8 +249,25 @@ impl Store {
 
     /// Entities matching `query`, best first: a document whose symbol the query spells comes
     /// first, then matches of every word (the last word as a prefix), ranked by the database's
-    /// text ranking. `offset` and `limit` page through them.
+    /// text ranking. `offset` and `limit` page through them. Remembered until the next commit:
+    /// the common words of administrative Vietnamese match thousands of entries, all of which
+    /// are ranked for every page.
     pub async fn search(&self, query: &str, kinds: &[SearchKind], offset: u64, limit: u64) -> Result<Hits> {
+        let key = SearchQuery { text: query.to_owned(), kinds: kinds.to_vec(), offset, limit };
+        let mut found = self
+            .remembered(self.memo().map(|m| &m.search), vec![key.clone()], |keys| async move {
+                let mut out = HashMap::new();
+                for key in keys {
+                    let hits = self.search_afresh(&key.text, &key.kinds, key.offset, key.limit).await?;
+                    out.insert(key, hits);
+                }
+                Ok(out)
+            })
+            .await?;
+        Ok(found.remove(&key).unwrap_or_default())
+    }
+
+    async fn search_afresh(&self, query: &str, kinds: &[SearchKind], offset: u64, limit: u64) -> Result<Hits> {
         let words: Vec<String> = fold(query).split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
         if words.is_empty() {
             return Ok(Hits::default());

@@ -1,0 +1,185 @@
+//! The one way an operation reaches the schema, over HTTP and over a WebSocket alike: [`Gate`] is
+//! the executor both transports run, so that none can skip it. Before anything runs it applies the
+//! checks on the text ([`super::input`]) and the guard's limits, introspection rule and budget
+//! ([`super::guard`]); while the operation runs, the time limit; after, a code from the catalogue
+//! on every error, the cost in `extensions.cost`, and the metrics and log line
+//! ([`super::observe`]).
+//!
+//! These live around the schema rather than in async-graphql extensions because the engine passes
+//! every field and every list item of an answer through the extension chain as soon as a schema
+//! has one extension (one boxed future per extension per field, about a fifth of a large nested
+//! read's instructions), and none of these checks looks at single fields.
+
+use std::any::TypeId;
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Data, Executor, Request, Response, ServerError, Value};
+use futures_util::stream::{self, BoxStream, StreamExt};
+
+use super::RequestContext;
+use super::guard::{ClientAddress, Guard};
+use super::input;
+use super::observe::{self, Observed};
+use super::schema::AppSchema;
+use crate::domain::policy::Actor;
+use crate::error::complete_codes;
+use crate::limits::rate::Budget;
+use crate::limits::shape::Shape;
+use crate::metrics::Metrics;
+use crate::store::Store;
+
+/// The serving schema behind its checks.
+#[derive(Clone)]
+pub struct Gate {
+    schema: AppSchema,
+    guard: Arc<Guard>,
+    metrics: Metrics,
+}
+
+/// Who sends an operation, as the checks need to know them.
+struct Caller {
+    store: Option<Store>,
+    actor: Option<Actor>,
+    address: Option<String>,
+}
+
+impl Caller {
+    fn of(data: Option<&Data>) -> Self {
+        let context = data.and_then(|d| d.get(&TypeId::of::<RequestContext>())?.downcast_ref::<RequestContext>());
+        let address = data.and_then(|d| d.get(&TypeId::of::<ClientAddress>())?.downcast_ref::<ClientAddress>());
+        Self {
+            store: context.map(|c| c.store.clone()),
+            actor: context.map(|c| c.actor.clone()),
+            address: address.and_then(|a| a.0.clone()),
+        }
+    }
+}
+
+/// What the checks learnt of an operation, admitted or not.
+#[derive(Default)]
+struct Admission {
+    observed: Observed,
+    shape: Option<Shape>,
+    budget: Option<Budget>,
+}
+
+impl Admission {
+    fn kind(&self) -> Option<OperationType> {
+        self.shape.as_ref().and_then(|s| s.kind)
+    }
+
+    /// `extensions.cost` of the response: what the operation was measured to cost, and the
+    /// caller's budget when one was charged.
+    fn cost(&self) -> Option<Value> {
+        let shape = self.shape.as_ref()?;
+        let mut cost = serde_json::json!({ "requested": shape.cost(), "nodes": shape.nodes });
+        if let Some(budget) = &self.budget {
+            cost["limit"] = budget.limit.into();
+            cost["remaining"] = budget.remaining.into();
+            cost["resetAt"] = budget.resets_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into();
+        }
+        Value::from_json(cost).ok()
+    }
+}
+
+impl Gate {
+    pub fn new(schema: AppSchema, guard: Arc<Guard>, metrics: Metrics) -> Self {
+        Self { schema, guard, metrics }
+    }
+
+    /// Every check before the operation runs, in order: the trusted document, the text's nesting
+    /// and NUL characters, the parse, the shape's limits and who may introspect, the budget. The
+    /// document stays parsed in `request`, so the engine does not parse it again.
+    async fn admit(
+        &self,
+        request: &mut Request,
+        caller: &Caller,
+        admission: &mut Admission,
+    ) -> Result<(), ServerError> {
+        admission.observed.requested_name = request.operation_name.clone();
+        self.guard.resolve(request).map_err(crate::error::Error::into_refusal)?;
+        input::check_nesting(&request.query)
+            .and_then(|()| input::check_variables(&request.variables))
+            .map_err(crate::error::Error::into_refusal)?;
+        let name = request.operation_name.clone();
+        let variables = request.variables.clone();
+        let document = request.parsed_query()?;
+        input::check_literals(document).map_err(crate::error::Error::into_refusal)?;
+        admission.observed.select(document);
+        // No operation by that name: the engine says so.
+        let Some(shape) = Shape::measure(self.guard.types(), document, name.as_deref(), &variables) else {
+            return Ok(());
+        };
+        let cost = shape.cost();
+        let checked = self.guard.check(&shape, caller.actor.as_ref());
+        admission.shape = Some(shape);
+        checked?;
+        if let (Some(store), Some(actor)) = (&caller.store, &caller.actor) {
+            self.guard.charge(store, actor, caller.address.as_deref(), cost, &mut admission.budget).await?;
+        }
+        Ok(())
+    }
+}
+
+impl Executor for Gate {
+    async fn execute(&self, mut request: Request) -> Response {
+        let started = Instant::now();
+        let caller = Caller::of(Some(&request.data));
+        let mut admission = Admission::default();
+        let mut response = match self.admit(&mut request, &caller, &mut admission).await {
+            Err(refused) => Response::from_errors(vec![refused]),
+            Ok(()) => {
+                let limit = self.guard.limits.execution_timeout;
+                match tokio::time::timeout(limit, self.schema.execute(request)).await {
+                    Ok(response) => response,
+                    Err(_) => self.guard.timed_out(admission.kind()),
+                }
+            }
+        };
+        complete_codes(&mut response);
+        if let Some(cost) = admission.cost() {
+            response.extensions.insert("cost".to_owned(), cost);
+        }
+        let statements = caller.store.as_ref().map_or(0, Store::statements);
+        observe::report(&self.metrics, admission.observed, &response, started.elapsed(), statements);
+        response
+    }
+
+    fn execute_stream(&self, mut request: Request, session_data: Option<Arc<Data>>) -> BoxStream<'static, Response> {
+        let gate = self.clone();
+        let admitted = async move {
+            let caller = Caller::of(session_data.as_deref());
+            let mut admission = Admission::default();
+            if let Err(refused) = gate.admit(&mut request, &caller, &mut admission).await {
+                let mut response = Response::from_errors(vec![refused]);
+                complete_codes(&mut response);
+                return stream::once(async { response }).boxed();
+            }
+            let responses = gate.schema.execute_stream_with_session_data(request, session_data.unwrap_or_default());
+            let responses = match admission.kind() {
+                // A subscription runs as long as the client wants it; the time limit is for the
+                // one answer of a query or mutation.
+                Some(OperationType::Subscription) | None => responses,
+                Some(kind) => {
+                    let limit = gate.guard.limits.execution_timeout;
+                    let first = async move {
+                        match tokio::time::timeout(limit, responses.into_future()).await {
+                            Ok((response, _)) => response,
+                            Err(_) => Some(gate.guard.timed_out(Some(kind))),
+                        }
+                    };
+                    stream::once(first).filter_map(|r| async { r }).boxed()
+                }
+            };
+            responses
+                .map(|mut response| {
+                    complete_codes(&mut response);
+                    response
+                })
+                .boxed()
+        };
+        stream::once(admitted).flatten().boxed()
+    }
+}
