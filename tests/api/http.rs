@@ -67,7 +67,28 @@ async fn a_bad_date_says_what_was_expected(app: TestApp) {
     assert!(!message.to_lowercase().contains("sql") && !message.contains("sea_orm"), "{message}");
 }
 
+/// GraphQL's response maps are ordered as their selection sets: a client that reads the text (or
+/// a person reading it in GraphiQL) sees the fields in the order it asked for them.
+async fn answers_keep_the_order_of_the_selection_set(app: TestApp) {
+    app.create_agency("BTC", "MINISTRY", "CENTRAL", None).await;
+    let query = r#"{ zeta: agency(code: "BTC") { name kind code level } alpha: agencies { totalCount } }"#;
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let text = resp.text().await.unwrap();
+    let at = |key: &str| text.find(&format!("\"{key}\":")).unwrap_or_else(|| panic!("no {key} in {text}"));
+    let order = ["zeta", "name", "kind", "code", "level", "alpha", "totalCount"].map(at);
+    assert!(order.is_sorted(), "the answer's keys are out of the query's order: {text}");
+}
+
 db_tests!(
+    answers_keep_the_order_of_the_selection_set,
     graphiql_is_served_from_the_binary_alone,
     queries_work_over_get_but_mutations_do_not,
     probes_report_health_and_readiness,

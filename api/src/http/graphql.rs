@@ -73,7 +73,7 @@ pub async fn get(state: web::Data<AppState>, http: HttpRequest) -> HttpResponse 
         let mut response = reply(StatusCode::METHOD_NOT_ALLOWED, media, &id);
         response.insert_header((header::ALLOW, "POST"));
         let error = refusal(ErrorCode::BadUserInput, "mutations are accepted only with POST", []);
-        return response.json(errors_only(error));
+        return response.json(body(&errors_only(error)));
     }
     let response = execute(&state, &http, actor, id.clone(), request).await;
     respond(media, &id, response)
@@ -206,14 +206,14 @@ fn rate_limit_headers(builder: &mut HttpResponseBuilder, responses: &[async_grap
     }
 }
 
-fn errors_only(error: ServerError) -> serde_json::Value {
-    body(&async_graphql::Response::from_errors(vec![error]))
+fn errors_only(error: ServerError) -> async_graphql::Response {
+    async_graphql::Response::from_errors(vec![error])
 }
 
 /// A request refused before GraphQL ran, with its code left on the response for the metrics and
 /// the log line.
 fn refused(mut builder: HttpResponseBuilder, code: ErrorCode, error: ServerError) -> HttpResponse {
-    let mut response = builder.json(errors_only(error));
+    let mut response = builder.json(body(&errors_only(error)));
     response.extensions_mut().insert(super::refusal::Refused(code));
     response
 }

@@ -9,7 +9,10 @@
 use actix_web::HttpRequest;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, Accept, Header, Quality};
-use async_graphql::{Response, Value};
+use std::collections::BTreeMap;
+
+use async_graphql::{Response, ServerError, Value};
+use serde::Serialize;
 
 use crate::error::ErrorCode;
 
@@ -56,15 +59,25 @@ pub fn is_request_error(response: &Response) -> bool {
     response.data == Value::Null && !response.errors.is_empty() && response.errors.iter().all(|e| e.path.is_empty())
 }
 
-/// The response as JSON, without the `data` entry when the request never ran.
-pub fn body(response: &Response) -> serde_json::Value {
-    let mut body = serde_json::to_value(response).unwrap_or_default();
-    if is_request_error(response)
-        && let Some(object) = body.as_object_mut()
-    {
-        object.remove("data");
+/// The response as JSON, without the `data` entry when the request never ran. It is written
+/// straight from the engine's values: every object keeps the order of its selection set, as the
+/// GraphQL specification asks, and a large answer is not copied into a second tree first.
+#[derive(Serialize)]
+pub struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a Value>,
+    #[serde(skip_serializing_if = "<[ServerError]>::is_empty")]
+    errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    extensions: &'a BTreeMap<String, Value>,
+}
+
+pub fn body(response: &Response) -> Body<'_> {
+    Body {
+        data: (!is_request_error(response)).then_some(&response.data),
+        errors: &response.errors,
+        extensions: &response.extensions,
     }
-    body
 }
 
 /// The media type the client prefers among those served; `None` when it accepts neither.
