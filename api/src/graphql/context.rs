@@ -57,8 +57,9 @@ impl RequestContext {
         K: Send + Sync + Hash + Eq + Clone + std::fmt::Debug + 'static,
         Loaders: Loader<K, Error = crate::error::Error>,
     {
-        let missing = format!("{key:?} vanished while the request read it");
-        self.load(key).await?.ok_or_else(|| crate::error::Error::internal(missing))
+        // The message is made only when the row is missing: a nested read loads thousands of rows.
+        let found = self.load(key.clone()).await?;
+        found.ok_or_else(|| crate::error::Error::internal(format!("{key:?} vanished while the request read it")))
     }
 
     /// Asks the policy; every resolver that reads or changes data calls this first.

@@ -19,6 +19,7 @@ use async_graphql::{Data, Executor, Request, Response, ServerError, Value};
 use futures_util::stream::{self, BoxStream, StreamExt};
 
 use super::RequestContext;
+use super::documents::ParsedDocuments;
 use super::guard::{ClientAddress, Guard};
 use super::input;
 use super::observe::{self, Observed};
@@ -36,7 +37,12 @@ pub struct Gate {
     schema: AppSchema,
     guard: Arc<Guard>,
     metrics: Metrics,
+    documents: Arc<ParsedDocuments>,
 }
+
+/// Distinct documents remembered parsed: more than the queries of the clients and pages that use
+/// the service, few enough to stay small (each text at most 8 KiB).
+const REMEMBERED_DOCUMENTS: usize = 512;
 
 /// Who sends an operation, as the checks need to know them.
 struct Caller {
@@ -86,12 +92,13 @@ impl Admission {
 
 impl Gate {
     pub fn new(schema: AppSchema, guard: Arc<Guard>, metrics: Metrics) -> Self {
-        Self { schema, guard, metrics }
+        Self { schema, guard, metrics, documents: Arc::new(ParsedDocuments::new(REMEMBERED_DOCUMENTS)) }
     }
 
     /// Every check before the operation runs, in order: the trusted document, the text's nesting
     /// and NUL characters, the parse, the shape's limits and who may introspect, the budget. The
-    /// document stays parsed in `request`, so the engine does not parse it again.
+    /// document stays parsed in `request`, so the engine does not parse it again; a text that
+    /// passed the checks on the text before is not parsed or checked again.
     async fn admit(
         &self,
         request: &mut Request,
@@ -100,13 +107,23 @@ impl Gate {
     ) -> Result<(), ServerError> {
         admission.observed.requested_name = request.operation_name.clone();
         self.guard.resolve(request).map_err(crate::error::Error::into_refusal)?;
-        input::check_nesting(&request.query)
-            .and_then(|()| input::check_variables(&request.variables))
-            .map_err(crate::error::Error::into_refusal)?;
+        let remembered = self.documents.get(&request.query);
+        // The text of a document seen for the first time, to remember it by once it passes.
+        let first_seen = remembered.is_none().then(|| request.query.clone());
+        if first_seen.is_some() {
+            input::check_nesting(&request.query).map_err(crate::error::Error::into_refusal)?;
+        }
+        input::check_variables(&request.variables).map_err(crate::error::Error::into_refusal)?;
+        if let Some(document) = remembered {
+            request.set_parsed_query(document);
+        }
         let name = request.operation_name.clone();
         let variables = request.variables.clone();
         let document = request.parsed_query()?;
-        input::check_literals(document).map_err(crate::error::Error::into_refusal)?;
+        if let Some(text) = first_seen {
+            input::check_literals(document).map_err(crate::error::Error::into_refusal)?;
+            self.documents.keep(text, document);
+        }
         admission.observed.select(document);
         // No operation by that name: the engine says so.
         let Some(shape) = Shape::measure(self.guard.types(), document, name.as_deref(), &variables) else {

@@ -3,6 +3,7 @@
 pub mod batching;
 pub mod cascade;
 pub mod context;
+pub mod documents;
 pub mod exchange;
 pub mod gate;
 pub mod guard;

@@ -19,7 +19,8 @@ impl ScalarType for Date {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
+        // `NaiveDate` displays as `YYYY-MM-DD`, without parsing a format string for every date.
+        Value::String(self.0.to_string())
     }
 }
 
