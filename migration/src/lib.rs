@@ -12,6 +12,7 @@ mod m20260107_000001_search;
 mod m20260108_000001_reorganisation;
 mod m20260109_000001_rate_limit;
 mod m20260110_000001_national_scale;
+mod m20260111_000001_agency_tasks;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260108_000001_reorganisation::Migration),
             Box::new(m20260109_000001_rate_limit::Migration),
             Box::new(m20260110_000001_national_scale::Migration),
+            Box::new(m20260111_000001_agency_tasks::Migration),
         ]
     }
 }
