@@ -467,6 +467,34 @@ async fn cascade_fields_cost_a_fixed_number_of_statements(app: TestApp) {
         .await;
     // the page, its count, the statuses.
     assert_eq!(r.sql_statements(), 3, "{:#}", r.0);
+
+    // A filter on one status already says what each task's status is on that day: no statement
+    // for the field, whether the list is at the top or under a document; another day still asks.
+    let r = app
+        .gql_counted("{ tasks(first: 100, filter: { status: [IN_PROGRESS_OVERDUE] }) { nodes { status } } }", json!({}))
+        .await;
+    let nodes = r.data("tasks.nodes").as_array().unwrap().clone();
+    let statuses: Vec<&str> = nodes.iter().map(|n| n["status"].as_str().unwrap()).collect();
+    assert!(!statuses.is_empty() && statuses.iter().all(|s| *s == "IN_PROGRESS_OVERDUE"), "{statuses:?}");
+    assert_eq!(r.sql_statements(), 1, "the page alone: {:#}", r.0);
+    let q = "query($d: Date) { documents(first: 20) { nodes {
+        tasks(first: 50, filter: { status: [COMPLETED_ON_TIME], asOf: \"2026-06-30\" }) { nodes { status(asOf: $d) } } } } }";
+    let statuses_in = |r: &crate::helpers::Gql| -> Vec<String> {
+        let documents = r.data("documents.nodes").as_array().unwrap().clone();
+        let tasks = documents.iter().flat_map(|d| d["tasks"]["nodes"].as_array().unwrap().clone());
+        tasks.map(|t| t["status"].as_str().unwrap().to_owned()).collect()
+    };
+    let on_the_day = app.gql_counted(q, json!({ "d": "2026-06-30" })).await;
+    let found = statuses_in(&on_the_day);
+    assert!(!found.is_empty() && found.iter().all(|s| s == "COMPLETED_ON_TIME"), "{found:?}");
+    // documents, their tasks.
+    assert_eq!(on_the_day.sql_statements(), 2, "{:#}", on_the_day.0);
+    // Before any of them was given, none was complete.
+    let before = app.gql_counted(q, json!({ "d": "2020-01-01" })).await;
+    let then = statuses_in(&before);
+    assert_eq!(then.len(), found.len());
+    assert!(then.iter().all(|s| s != "COMPLETED_ON_TIME"), "{then:?}");
+    assert_eq!(before.sql_statements(), 3, "another day's status is computed: {:#}", before.0);
 }
 
 db_tests!(

@@ -1,16 +1,20 @@
 //! What every resolver of one request shares: the store, the batching loader, the caller.
 
 use async_graphql::Context;
+use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::Mutex;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
 
 use super::batching::Spawner;
-use super::loaders::Loaders;
+use super::loaders::{Loaders, StatusOf};
 use crate::domain::i18n;
 use crate::domain::policy::{self, Action, Actor};
+use crate::domain::status::{AsOf, TaskStatus};
 use crate::error::Result;
+use crate::ids::TaskId;
 use crate::store::{AuditContext, Store};
 
 pub struct RequestContext {
@@ -22,6 +26,9 @@ pub struct RequestContext {
     /// The languages of the request's `Accept-Language`, most wanted first: the default of every
     /// `lang` argument.
     pub languages: Vec<String>,
+    /// Statuses this request already knows: the tasks a filter on one status returned have it,
+    /// so their `status` fields need no statement of their own.
+    known_statuses: Mutex<HashMap<StatusOf, TaskStatus>>,
 }
 
 impl RequestContext {
@@ -30,7 +37,7 @@ impl RequestContext {
         // No delay: the batching driver starts a load only once the request has asked for every key it can.
         let loader = DataLoader::new(Loaders::new(store.clone()), move |fut| spawner.spawn(Box::pin(fut)))
             .delay(std::time::Duration::ZERO);
-        Self { store, loader, actor, request_id, languages: Vec::new() }
+        Self { store, loader, actor, request_id, languages: Vec::new(), known_statuses: Mutex::default() }
     }
 
     /// The text in `lang` if asked for, else in the request's languages, falling back to the
@@ -39,6 +46,23 @@ impl RequestContext {
         match lang {
             Some(lang) => i18n::pick(original, translations, Some(lang)),
             None => i18n::pick_first(original, translations, &self.languages),
+        }
+    }
+
+    /// Notes the status of `tasks`, found by a filter that names only this one
+    /// ([`crate::store::TaskQuery::sole_status`]).
+    pub fn found_with(&self, sole: Option<(AsOf, TaskStatus)>, tasks: impl IntoIterator<Item = TaskId>) {
+        let Some((as_of, status)) = sole else { return };
+        let mut known = self.known_statuses.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        known.extend(tasks.into_iter().map(|task| (StatusOf(task, as_of), status)));
+    }
+
+    /// The status of a task on a day: known from the filter that found it, or loaded.
+    pub async fn status(&self, key: StatusOf) -> Result<TaskStatus> {
+        let known = self.known_statuses.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&key).copied();
+        match known {
+            Some(status) => Ok(status),
+            None => self.load_ref(key).await,
         }
     }
 

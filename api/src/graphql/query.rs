@@ -248,6 +248,7 @@ impl Query {
         let req = page_request(first, after, last, before)?;
         let query = filter.unwrap_or_default().into_query()?;
         let page = rc.store.list_tasks(&query, req).await?;
+        rc.found_with(query.sole_status(), page.items.iter().map(|t| TaskId(t.id)));
         Ok(connection(page, Total::Tasks(query), |m| m.id, Task))
     }
 

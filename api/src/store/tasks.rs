@@ -40,6 +40,16 @@ pub struct TaskQuery {
     pub as_of: Option<AsOf>,
 }
 
+impl TaskQuery {
+    /// The one status every task this query finds has on its day, when its filter names just one.
+    pub fn sole_status(&self) -> Option<(AsOf, TaskStatus)> {
+        match (self.statuses.as_deref(), self.as_of) {
+            (Some([status]), Some(as_of)) => Some((as_of, *status)),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewTaskGroup {
     pub document: DocumentId,

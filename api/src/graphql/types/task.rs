@@ -34,8 +34,11 @@ pub(super) async fn tasks_under(
     after: Option<String>,
 ) -> Result<Conn<Task>> {
     let query = filter.unwrap_or_default().into_query()?;
+    let rc = request(ctx);
+    let sole = query.sole_status();
     let spec = Tasks { parent, query, window: window(first, after)? };
-    let page = request(ctx).load_ref(PageOf { parent: id, spec }).await?;
+    let page = rc.load_ref(PageOf { parent: id, spec }).await?;
+    rc.found_with(sole, page.items.iter().map(|t| TaskId(t.id)));
     Ok(nested(page, |t| t.id, Task))
 }
 
@@ -190,7 +193,7 @@ impl Task {
     /// deadline as it stood that day.
     async fn status(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<TaskStatus> {
         let as_of = AsOf::new(as_of.map_or_else(today, |d| d.0));
-        request(ctx).load_ref(StatusOf(TaskId(self.0.id), as_of)).await
+        request(ctx).status(StatusOf(TaskId(self.0.id), as_of)).await
     }
 
     /// The day the deadline falls due now (a date deadline, or 31 December of a year deadline),
