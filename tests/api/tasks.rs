@@ -257,7 +257,27 @@ async fn task_groups_hold_tasks(app: TestApp) {
     assert!(r.data("tasks.nodes.0.group").is_null(), "the tasks of a deleted group stay, ungrouped");
 }
 
+/// A mutation that reads tasks by their status and then changes one sees the status it set: what
+/// a status filter found is not taken for the status after a write.
+async fn a_status_read_before_a_change_is_not_kept(app: TestApp) {
+    let (lead, doc) = app.document_with_issuer().await;
+    let task = app.create_task(&doc, "1", &lead, &[]).await;
+    let both = "mutation($a: SetTaskProgressInput!, $b: SetTaskProgressInput!) {
+        a: setTaskProgress(input: $a) { task { document { tasks(first: 10, filter: { status: [ONGOING] }) { nodes { status } } } } }
+        b: setTaskProgress(input: $b) { task { status } } }";
+    let r = app
+        .gql(
+            both,
+            json!({ "a": { "id": task, "expectedVersion": 1, "progressState": "IN_PROGRESS" },
+                    "b": { "id": task, "expectedVersion": 2, "progressState": "COMPLETED", "completedOn": "2024-12-20" } }),
+        )
+        .await;
+    assert_eq!(r.data("a.task.document.tasks.nodes.0.status"), "ONGOING");
+    assert_eq!(r.str("b.task.status"), "COMPLETED_ON_TIME");
+}
+
 db_tests!(
+    a_status_read_before_a_change_is_not_kept,
     a_task_has_one_presiding_and_several_coordinating_agencies,
     task_input_mistakes_are_refused,
     assignments_change_with_history_kept,

@@ -215,7 +215,33 @@ async fn an_operation_the_client_completed_gets_nothing_more(app: TestApp) {
     assert_nothing_pending(&mut socket).await;
 }
 
+/// The operations of one connection each read the database afresh: a status that a filter found
+/// in one query is not taken for the status in the next, after a write.
+async fn each_operation_of_a_connection_reads_afresh(app: TestApp) {
+    let (lead, doc) = app.document_with_issuer().await;
+    let task = app.create_task(&doc, "1", &lead, &[]).await;
+    let mut socket = acknowledged(&app).await;
+    let query = format!(
+        "{{ tasks(first: 10, filter: {{ status: [ONGOING] }}) {{ nodes {{ status }} }} node(id: \"{task}\") {{ ... on Task {{ status }} }} }}"
+    );
+    let mut statuses = Vec::new();
+    for id in ["1", "2"] {
+        send(&mut socket, json!({ "id": id, "type": "subscribe", "payload": { "query": query } })).await;
+        let reply = next(&mut socket).await.unwrap();
+        assert_eq!(reply["type"], "next", "{reply}");
+        statuses.push(reply["payload"]["data"]["node"]["status"].clone());
+        assert_eq!(next(&mut socket).await.unwrap()["type"], "complete");
+        if id == "1" {
+            let set = "mutation($i: SetTaskProgressInput!) { setTaskProgress(input: $i) { task { version } } }";
+            let done = json!({ "i": { "id": task, "expectedVersion": 1, "progressState": "COMPLETED", "completedOn": "2024-12-20" } });
+            app.gql(set, done).await.data("setTaskProgress.task.version");
+        }
+    }
+    assert_eq!(statuses, [json!("ONGOING"), json!("COMPLETED_ON_TIME")]);
+}
+
 db_tests!(
+    each_operation_of_a_connection_reads_afresh,
     operations_run_as_the_caller_of_connection_init,
     subscribers_replay_then_follow_live,
     the_protocol_is_followed_to_the_letter,

@@ -26,9 +26,35 @@ pub struct RequestContext {
     /// The languages of the request's `Accept-Language`, most wanted first: the default of every
     /// `lang` argument.
     pub languages: Vec<String>,
-    /// Statuses this request already knows: the tasks a filter on one status returned have it,
-    /// so their `status` fields need no statement of their own.
-    known_statuses: Mutex<HashMap<StatusOf, TaskStatus>>,
+}
+
+/// Statuses one query operation already knows: the tasks a filter on one status found have that
+/// status on its day, so their `status` fields need no statement of their own. The gate gives one
+/// to each query operation and to nothing else: a mutation may change a status after reading it,
+/// and a subscription's events, like the later operations of a WebSocket connection, are answered
+/// later, so they always ask the database.
+#[derive(Default)]
+pub struct KnownStatuses(Mutex<HashMap<StatusOf, TaskStatus>>);
+
+impl KnownStatuses {
+    /// Notes the status of `tasks`, found by a filter that names only this one
+    /// ([`crate::store::TaskQuery::sole_status`]).
+    pub fn note(ctx: &Context<'_>, sole: Option<(AsOf, TaskStatus)>, tasks: impl IntoIterator<Item = TaskId>) {
+        let (Some(known), Some((as_of, status))) = (ctx.data_opt::<Self>(), sole) else { return };
+        let mut known = known.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        known.extend(tasks.into_iter().map(|task| (StatusOf(task, as_of), status)));
+    }
+
+    /// The status of a task on a day: known from the filter that found it, or loaded.
+    pub async fn status(ctx: &Context<'_>, key: StatusOf) -> Result<TaskStatus> {
+        let known = ctx
+            .data_opt::<Self>()
+            .and_then(|known| known.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&key).copied());
+        match known {
+            Some(status) => Ok(status),
+            None => request(ctx).load_ref(key).await,
+        }
+    }
 }
 
 impl RequestContext {
@@ -37,7 +63,7 @@ impl RequestContext {
         // No delay: the batching driver starts a load only once the request has asked for every key it can.
         let loader = DataLoader::new(Loaders::new(store.clone()), move |fut| spawner.spawn(Box::pin(fut)))
             .delay(std::time::Duration::ZERO);
-        Self { store, loader, actor, request_id, languages: Vec::new(), known_statuses: Mutex::default() }
+        Self { store, loader, actor, request_id, languages: Vec::new() }
     }
 
     /// The text in `lang` if asked for, else in the request's languages, falling back to the
@@ -46,23 +72,6 @@ impl RequestContext {
         match lang {
             Some(lang) => i18n::pick(original, translations, Some(lang)),
             None => i18n::pick_first(original, translations, &self.languages),
-        }
-    }
-
-    /// Notes the status of `tasks`, found by a filter that names only this one
-    /// ([`crate::store::TaskQuery::sole_status`]).
-    pub fn found_with(&self, sole: Option<(AsOf, TaskStatus)>, tasks: impl IntoIterator<Item = TaskId>) {
-        let Some((as_of, status)) = sole else { return };
-        let mut known = self.known_statuses.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        known.extend(tasks.into_iter().map(|task| (StatusOf(task, as_of), status)));
-    }
-
-    /// The status of a task on a day: known from the filter that found it, or loaded.
-    pub async fn status(&self, key: StatusOf) -> Result<TaskStatus> {
-        let known = self.known_statuses.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&key).copied();
-        match known {
-            Some(status) => Ok(status),
-            None => self.load_ref(key).await,
         }
     }
 

@@ -19,6 +19,7 @@ use async_graphql::{Data, Executor, Request, Response, ServerError, Value};
 use futures_util::stream::{self, BoxStream, StreamExt};
 
 use super::RequestContext;
+use super::context::KnownStatuses;
 use super::documents::ParsedDocuments;
 use super::guard::{ClientAddress, Guard};
 use super::input;
@@ -148,6 +149,9 @@ impl Executor for Gate {
         let mut response = match self.admit(&mut request, &caller, &mut admission).await {
             Err(refused) => Response::from_errors(vec![refused]),
             Ok(()) => {
+                if admission.kind() == Some(OperationType::Query) {
+                    request.data.insert(KnownStatuses::default());
+                }
                 let limit = self.guard.limits.execution_timeout;
                 match tokio::time::timeout(limit, self.schema.execute(request)).await {
                     Ok(response) => response,
@@ -173,6 +177,9 @@ impl Executor for Gate {
                 let mut response = Response::from_errors(vec![refused]);
                 complete_codes(&mut response);
                 return stream::once(async { response }).boxed();
+            }
+            if admission.kind() == Some(OperationType::Query) {
+                request.data.insert(KnownStatuses::default());
             }
             let responses = gate.schema.execute_stream_with_session_data(request, session_data.unwrap_or_default());
             let responses = match admission.kind() {

@@ -7,7 +7,7 @@ use entity::sea_orm_active_enums::{
     AgencyKind, AgencyLevel, AssignmentRole, DocumentKind, DocumentStatus, DocumentSystem, ProgressState,
 };
 
-use super::context::{authorized, today};
+use super::context::{KnownStatuses, authorized, today};
 use super::pagination::{Conn, Total, connection, page_request};
 use super::scalars::Date;
 use super::types::search::{SearchConnection, SearchType};
@@ -248,7 +248,7 @@ impl Query {
         let req = page_request(first, after, last, before)?;
         let query = filter.unwrap_or_default().into_query()?;
         let page = rc.store.list_tasks(&query, req).await?;
-        rc.found_with(query.sole_status(), page.items.iter().map(|t| TaskId(t.id)));
+        KnownStatuses::note(ctx, query.sole_status(), page.items.iter().map(|t| TaskId(t.id)));
         Ok(connection(page, Total::Tasks(query), |m| m.id, Task))
     }
 

@@ -6,7 +6,7 @@ use super::{Agency, Document, ProgressReport};
 use crate::domain::deadline::Deadline as DomainDeadline;
 use crate::domain::status::{AsOf, TaskStatus};
 use crate::error::Result;
-use crate::graphql::context::{request, today};
+use crate::graphql::context::{KnownStatuses, request, today};
 use crate::graphql::loaders::{AssignmentsOf, EventById, ExtensionsOf, LinkedTasks, PageOf, Reports, StatusOf, Tasks};
 use crate::graphql::pagination::{Conn, nested, window};
 use crate::graphql::query::TaskFilter;
@@ -34,11 +34,10 @@ pub(super) async fn tasks_under(
     after: Option<String>,
 ) -> Result<Conn<Task>> {
     let query = filter.unwrap_or_default().into_query()?;
-    let rc = request(ctx);
     let sole = query.sole_status();
     let spec = Tasks { parent, query, window: window(first, after)? };
-    let page = rc.load_ref(PageOf { parent: id, spec }).await?;
-    rc.found_with(sole, page.items.iter().map(|t| TaskId(t.id)));
+    let page = request(ctx).load_ref(PageOf { parent: id, spec }).await?;
+    KnownStatuses::note(ctx, sole, page.items.iter().map(|t| TaskId(t.id)));
     Ok(nested(page, |t| t.id, Task))
 }
 
@@ -193,7 +192,7 @@ impl Task {
     /// deadline as it stood that day.
     async fn status(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<TaskStatus> {
         let as_of = AsOf::new(as_of.map_or_else(today, |d| d.0));
-        request(ctx).status(StatusOf(TaskId(self.0.id), as_of)).await
+        KnownStatuses::status(ctx, StatusOf(TaskId(self.0.id), as_of)).await
     }
 
     /// The day the deadline falls due now (a date deadline, or 31 December of a year deadline),
