@@ -68,10 +68,14 @@ async fn a_bad_date_says_what_was_expected(app: TestApp) {
 }
 
 /// GraphQL's response maps are ordered as their selection sets: a client that reads the text (or
-/// a person reading it in GraphiQL) sees the fields in the order it asked for them.
+/// a person reading it in GraphiQL) sees the fields in the order it asked for them. Each level asks
+/// first for a field that waits for the database and then for one that does not, so that fields
+/// answered in the order they finish would come out the other way round.
 async fn answers_keep_the_order_of_the_selection_set(app: TestApp) {
-    app.create_agency("BTC", "MINISTRY", "CENTRAL", None).await;
-    let query = r#"{ zeta: agency(code: "BTC") { name kind code level } alpha: agencies { totalCount } }"#;
+    let province = app.create_agency("HY", "PEOPLES_COMMITTEE", "PROVINCIAL", None).await;
+    app.create_agency("HY-STC", "DEPARTMENT", "PROVINCIAL", Some(&province)).await;
+    let query = r#"{ zeta: agency(code: "HY-STC") { parent { code } name kind code level }
+                     typename: __typename alpha: agencies { totalCount } }"#;
     let resp = app
         .client
         .post(format!("{}/graphql", app.address))
@@ -83,7 +87,7 @@ async fn answers_keep_the_order_of_the_selection_set(app: TestApp) {
     assert_eq!(resp.status(), 200);
     let text = resp.text().await.unwrap();
     let at = |key: &str| text.find(&format!("\"{key}\":")).unwrap_or_else(|| panic!("no {key} in {text}"));
-    let order = ["zeta", "name", "kind", "code", "level", "alpha", "totalCount"].map(at);
+    let order = ["zeta", "parent", "name", "kind", "level", "typename", "alpha", "totalCount"].map(at);
     assert!(order.is_sorted(), "the answer's keys are out of the query's order: {text}");
 }
 
