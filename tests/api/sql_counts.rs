@@ -101,4 +101,34 @@ async fn nested_reads_cost_one_statement_per_level(app: TestApp) {
     }
 }
 
-db_tests!(nested_reads_cost_one_statement_per_level);
+/// A write's statements do not grow with the rows it changes, and its feed entries (numbered under
+/// PostgreSQL's feed lock, which every writer waits for) cost one statement after the lock.
+async fn writes_cost_the_same_however_many_rows_they_change(app: TestApp) {
+    let (lead, document) = app.document_with_issuer().await;
+    let mut coordinators = Vec::new();
+    for i in 0..6 {
+        coordinators.push(app.create_agency(&format!("HELPER-{i}"), "MINISTRY", "CENTRAL", None).await);
+    }
+    let create = "mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id } } }";
+    let mut counts = Vec::new();
+    for (n, code) in [(1, "1"), (6, "2")] {
+        let r = app
+            .gql_counted(
+                create,
+                json!({ "i": { "documentId": document, "code": code, "content": format!("Nhiệm vụ {code}"),
+                               "leadAgencyId": lead, "coordinatorIds": coordinators[..n] } }),
+            )
+            .await;
+        r.str("createTask.task.id");
+        counts.push(r.sql_statements());
+    }
+    assert_eq!(counts[0], counts[1], "one coordinator, then six: {counts:?}");
+    // The caller's rights on the document, the document, its task codes, the task, the agencies,
+    // the assignments, the search entry, the audit records, the two reads the feed needs; then on
+    // PostgreSQL the feed's lock and one numbered append, on SQLite (no lock) the last sequence
+    // and the two inserts.
+    let expected = if app.database_url.starts_with("postgres") { 12 } else { 13 };
+    assert_eq!(counts[0], expected, "{counts:?}");
+}
+
+db_tests!(nested_reads_cost_one_statement_per_level, writes_cost_the_same_however_many_rows_they_change);

@@ -76,6 +76,21 @@ async fn task_input_mistakes_are_refused(app: TestApp) {
     i["code"] = json!("4");
     i["deadline"] = json!({ "date": "30/06/2025" });
     app.gql(create, json!({ "i": i })).await.expect_error("BAD_USER_INPUT");
+    // The agencies are checked together; each mistake still names the input and the agency.
+    let helper = app.create_agency("BCA", "MINISTRY", "CENTRAL", None).await;
+    let mut i = base.clone();
+    i["code"] = json!("5");
+    i["coordinatorIds"] = json!([helper, helper]);
+    let r = app.gql(create, json!({ "i": i })).await;
+    let message = r.expect_error("BAD_USER_INPUT");
+    assert!(message.contains("listed twice"), "{message}");
+    assert_eq!(r.error_field().as_deref(), Some("coordinatorIds"));
+    let mut i = base.clone();
+    i["code"] = json!("6");
+    i["coordinatorIds"] = json!([helper, doc]);
+    let r = app.gql(create, json!({ "i": i })).await;
+    r.expect_error("BAD_USER_INPUT");
+    assert_eq!(r.error_field().as_deref(), Some("coordinatorIds"));
     let r = app.gql("{ tasks { totalCount } }", json!({})).await;
     assert_eq!(r.i64("tasks.totalCount"), 1, "nothing half-written");
 }

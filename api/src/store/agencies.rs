@@ -105,6 +105,37 @@ pub(super) async fn require_agency(tx: &Tx, id: AgencyId, field: &str) -> Result
 /// issued, on a day when its agency did not exist (before it was formed, or after a merger).
 pub(super) async fn require_agency_on(tx: &Tx, id: AgencyId, day: NaiveDate, field: &str) -> Result<agency::Model> {
     let a = require_agency(tx, id, field).await?;
+    check_exists_on(tx, a, day, field).await
+}
+
+/// [`require_agency_on`] for several agencies, each with the input that names it, in one
+/// statement; the agencies come back in the order asked.
+pub(super) async fn require_agencies_on(
+    tx: &Tx,
+    wanted: &[(AgencyId, &str)],
+    day: NaiveDate,
+) -> Result<Vec<agency::Model>> {
+    let found: std::collections::HashMap<Uuid, agency::Model> = Entity::find()
+        .filter(Column::Id.is_in(wanted.iter().map(|(id, _)| id.0)))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let mut agencies = Vec::with_capacity(wanted.len());
+    for &(id, field) in wanted {
+        // A copy, not a removal: the same agency may be named twice, which the caller refuses.
+        let a = found
+            .get(&id.0)
+            .cloned()
+            .ok_or_else(|| Error::bad_field(field, format!("{field} names no existing agency")))?;
+        agencies.push(check_exists_on(tx, a, day, field).await?);
+    }
+    Ok(agencies)
+}
+
+/// Fails unless `a` existed on `day`; the error names its successors, if a merger ended it.
+async fn check_exists_on(tx: &Tx, a: agency::Model, day: NaiveDate, field: &str) -> Result<agency::Model> {
     if let Some(since) = a.valid_from.filter(|since| *since > day) {
         return Err(Error::bad_field(field, format!("{} exists only from {since}, not on {day}", a.code)));
     }

@@ -9,7 +9,7 @@ use entity::task_assignment::{self, Column, Entity};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
-use super::agencies::{require_agency, require_agency_on};
+use super::agencies::{require_agencies_on, require_agency, require_agency_on};
 use super::locks::{bump, lock, lock_version};
 use super::{Store, Tx};
 use crate::error::{Error, Result};
@@ -74,11 +74,7 @@ async fn check_fits(
     let current = current_assignments(tx, task).await?;
     let others = || current.iter().filter(|a| Some(a.id) != except);
     if let Some(existing) = others().find(|a| a.agency_id == agency.id) {
-        return Err(Error::conflict(format!(
-            "agency {} is already assigned to this task as {}",
-            agency.code, existing.role
-        ))
-        .with_field(field));
+        return Err(already_assigned(agency, existing.role, field));
     }
     if role == AssignmentRole::Presiding && others().any(|a| a.role == AssignmentRole::Presiding) {
         return Err(Error::conflict(
@@ -87,6 +83,10 @@ async fn check_fits(
         .with_field(field));
     }
     Ok(())
+}
+
+fn already_assigned(agency: &agency::Model, role: AssignmentRole, field: &str) -> Error {
+    Error::conflict(format!("agency {} is already assigned to this task as {role}", agency.code)).with_field(field)
 }
 
 fn check_span(assigned_on: NaiveDate, ended_on: Option<NaiveDate>) -> Result<()> {
@@ -141,6 +141,32 @@ pub(super) async fn insert_assignment(tx: &Tx, new: NewAssignment, field: &str) 
         .await?;
     tx.created(&created);
     Ok(created)
+}
+
+/// The first assignments of a task just created, each role with the input that names its agency:
+/// the same checks as [`insert_assignment`], in a fixed number of statements however many there are.
+pub(super) async fn insert_first_assignments(
+    tx: &Tx,
+    task: TaskId,
+    roles: &[(AgencyId, AssignmentRole, &str)],
+    assigned_on: NaiveDate,
+) -> Result<()> {
+    let wanted: Vec<(AgencyId, &str)> = roles.iter().map(|&(agency, _, field)| (agency, field)).collect();
+    let agencies = require_agencies_on(tx, &wanted, assigned_on).await?;
+    let now = Utc::now();
+    let mut rows: Vec<task_assignment::Model> = Vec::with_capacity(roles.len());
+    for (agency, &(_, role, field)) in agencies.iter().zip(roles) {
+        if let Some(earlier) = rows.iter().find(|r| r.agency_id == agency.id) {
+            return Err(already_assigned(agency, earlier.role, field));
+        }
+        let new = NewAssignment { task, agency: AgencyId(agency.id), role, assigned_on, reason: None, event: None };
+        rows.push(assignment_model(AssignmentId::generate(), new, now));
+    }
+    Entity::insert_many(rows.iter().cloned().map(task_assignment::ActiveModel::from)).exec(tx).await?;
+    for row in &rows {
+        tx.created(row);
+    }
+    Ok(())
 }
 
 impl Tx {

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::assignments::{NewAssignment, insert_assignment};
+use super::assignments::insert_first_assignments;
 use super::documents::require_document;
 use super::hierarchy::{Hierarchy, is_ancestor_or_self};
 use super::locks::{bump, lock_version};
@@ -349,12 +349,10 @@ impl Tx {
         let created = task::ActiveModel::from(task_model(id, &new, Utc::now())).insert(self).await?;
         self.created(&created);
         let assigned_on = new.assigned_on.unwrap_or(doc.issued_on);
-        let roles = std::iter::once((new.lead, AssignmentRole::Presiding, "leadAgencyId"))
-            .chain(new.coordinators.iter().map(|c| (*c, AssignmentRole::Coordinating, "coordinatorIds")));
-        for (agency, role, field) in roles {
-            let assignment = NewAssignment { task: id, agency, role, assigned_on, reason: None, event: None };
-            insert_assignment(self, assignment, field).await?;
-        }
+        let roles: Vec<_> = std::iter::once((new.lead, AssignmentRole::Presiding, "leadAgencyId"))
+            .chain(new.coordinators.iter().map(|c| (*c, AssignmentRole::Coordinating, "coordinatorIds")))
+            .collect();
+        insert_first_assignments(self, id, &roles, assigned_on).await?;
         Ok(created)
     }
 
