@@ -131,4 +131,39 @@ async fn writes_cost_the_same_however_many_rows_they_change(app: TestApp) {
     assert_eq!(counts[0], expected, "{counts:?}");
 }
 
-db_tests!(nested_reads_cost_one_statement_per_level, writes_cost_the_same_however_many_rows_they_change);
+/// The GraphQL input refuses a repeated coordinator before the store sees it; the hierarchy file
+/// and the other callers of the store rely on the store's own check, which must leave nothing.
+async fn the_store_refuses_an_agency_named_twice_on_a_new_task(app: TestApp) {
+    let (lead, document) = app.document_with_issuer().await;
+    let helper = app.create_agency("BCA", "MINISTRY", "CENTRAL", None).await;
+    let db = api::store::connect(&app.database_url, 2).await.unwrap();
+    let tx = Store::new(db).begin(api::store::AuditContext::system("duplicateCoordinator")).await.unwrap();
+    let task = NewTask {
+        document: DocumentId::from_global(&document, "documentId").unwrap(),
+        group: None,
+        parent: None,
+        code: "1".to_owned(),
+        title: None,
+        title_translations: Translations::default(),
+        content: "Nhiệm vụ 1".to_owned(),
+        content_translations: Translations::default(),
+        expected_output: None,
+        deadline: Deadline::None,
+        lead: AgencyId::from_global(&lead, "leadAgencyId").unwrap(),
+        coordinators: vec![AgencyId::from_global(&helper, "coordinatorIds").unwrap(); 2],
+        assigned_on: None,
+    };
+    let refused = tx.create_task(task).await.unwrap_err();
+    assert_eq!(refused.code.as_str(), "CONFLICT", "{refused:?}");
+    assert_eq!(refused.field.as_deref(), Some("coordinatorIds"));
+    assert!(refused.message.contains("BCA is already assigned to this task as COORDINATING"), "{refused:?}");
+    drop(tx);
+    let r = app.gql("{ tasks { totalCount } }", json!({})).await;
+    assert_eq!(r.i64("tasks.totalCount"), 0, "nothing half-written");
+}
+
+db_tests!(
+    nested_reads_cost_one_statement_per_level,
+    writes_cost_the_same_however_many_rows_they_change,
+    the_store_refuses_an_agency_named_twice_on_a_new_task,
+);

@@ -87,9 +87,10 @@ async fn task_input_mistakes_are_refused(app: TestApp) {
     assert_eq!(r.error_field().as_deref(), Some("coordinatorIds"));
     let mut i = base.clone();
     i["code"] = json!("6");
-    i["coordinatorIds"] = json!([helper, doc]);
+    i["coordinatorIds"] = json!([helper, api::ids::AgencyId::generate().to_global()]);
     let r = app.gql(create, json!({ "i": i })).await;
-    r.expect_error("BAD_USER_INPUT");
+    let message = r.expect_error("BAD_USER_INPUT");
+    assert!(message.contains("names no existing agency"), "{message}");
     assert_eq!(r.error_field().as_deref(), Some("coordinatorIds"));
     let r = app.gql("{ tasks { totalCount } }", json!({})).await;
     assert_eq!(r.i64("tasks.totalCount"), 1, "nothing half-written");

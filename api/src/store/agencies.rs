@@ -95,10 +95,11 @@ pub(super) fn query_condition(q: &AgencyQuery) -> Condition {
 
 /// Fails unless `id` names an agency; `field` names the input for the error.
 pub(super) async fn require_agency(tx: &Tx, id: AgencyId, field: &str) -> Result<agency::Model> {
-    Entity::find_by_id(id.0)
-        .one(tx)
-        .await?
-        .ok_or_else(|| Error::bad_field(field, format!("{field} names no existing agency")))
+    Entity::find_by_id(id.0).one(tx).await?.ok_or_else(|| no_such_agency(field))
+}
+
+fn no_such_agency(field: &str) -> Error {
+    Error::bad_field(field, format!("{field} names no existing agency"))
 }
 
 /// Fails unless `id` names an agency that existed on `day`: a task is not given, nor a document
@@ -125,10 +126,7 @@ pub(super) async fn require_agencies_on(
     let mut agencies = Vec::with_capacity(wanted.len());
     for &(id, field) in wanted {
         // A copy, not a removal: the same agency may be named twice, which the caller refuses.
-        let a = found
-            .get(&id.0)
-            .cloned()
-            .ok_or_else(|| Error::bad_field(field, format!("{field} names no existing agency")))?;
+        let a = found.get(&id.0).cloned().ok_or_else(|| no_such_agency(field))?;
         agencies.push(check_exists_on(tx, a, day, field).await?);
     }
     Ok(agencies)

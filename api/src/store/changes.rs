@@ -151,26 +151,21 @@ impl Tx {
             concerned.extend(agencies.into_iter().map(|agency| (offset, agency)));
         }
         let count = changes.len() as i64;
-        let last = if self.get_database_backend() == DbBackend::Postgres {
+        let postgres = self.get_database_backend() == DbBackend::Postgres;
+        if postgres {
             self.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({FEED_LOCK})")).await?;
             if let Some(stmt) = self.numbered_append(&entries, &concerned, count) {
-                self.query_one_raw(stmt)
-                    .await?
-                    .map(|row| row.try_get::<i64>("", "last"))
-                    .transpose()?
-                    .ok_or_else(|| Error::internal("the feed's append returned no row"))?
-            } else {
-                let last = self.last_sequence_in_tx().await?;
-                self.insert_entries(last, &entries, &concerned).await?;
-                let notify = format!("SELECT pg_notify('{CHANNEL}', '{}')", last + count);
-                self.execute_unprepared(&notify).await?;
-                last
+                let last = self.query_one_raw(stmt).await?.map(|row| row.try_get::<i64>("", "last")).transpose()?;
+                let last = last.ok_or_else(|| Error::internal("the feed's append returned no row"))?;
+                return Ok(Some(last + count));
             }
-        } else {
-            let last = self.last_sequence_in_tx().await?;
-            self.insert_entries(last, &entries, &concerned).await?;
-            last
-        };
+        }
+        let last = self.last_sequence_in_tx().await?;
+        self.insert_entries(last, &entries, &concerned).await?;
+        if postgres {
+            // Delivered at commit, to every instance listening on this database (this one included).
+            self.execute_unprepared(&format!("SELECT pg_notify('{CHANNEL}', '{}')", last + count)).await?;
+        }
         Ok(Some(last + count))
     }
 
