@@ -20,6 +20,7 @@
 
 mod keys;
 mod token;
+mod verified;
 
 #[cfg(test)]
 mod tests;

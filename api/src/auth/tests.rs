@@ -452,6 +452,30 @@ fn leeway_is_configurable_and_bounded() {
     assert!(load_error(&AuthSettings { jwt_leeway: Some(601), ..settings() }).contains("too generous"));
 }
 
+/// A token is verified once, and judged by its window at every later use: remembering it must not
+/// lengthen its life, nor let anything through that would not verify.
+#[test]
+fn a_remembered_token_keeps_its_window() {
+    let verifier = verifier_for(&settings());
+    let issued = now();
+    let token = hs256(&claims_with(json!({"exp": issued + 600, "nbf": issued - 5})));
+    let at = |seconds: i64| u64::try_from(seconds).expect("after the epoch");
+    assert_eq!(verifier.verify(&token), Ok(alice()));
+    // Checked afresh, the token is good on the system clock: only a remembered one is judged at a
+    // later time, by a clone as well.
+    let other = verifier.clone();
+    assert_eq!(other.verify_at(&token, at(issued + 700)), Err(AuthError::Expired));
+    assert_eq!(verifier.verify(&token), Ok(alice()), "an expired token was forgotten, and is checked again");
+    assert_eq!(verifier.verify_at(&token, at(issued + 600 + 30)), Ok(alice()), "the leeway still applies");
+    assert_eq!(verifier.verify_at(&token, at(issued - 36)), Err(AuthError::NotYetValid), "a clock set back");
+    assert_eq!(verifier.verify_at(&token, at(issued + 600 + 31)), Err(AuthError::Expired));
+    assert_eq!(verifier.verify(&tampered(&token)), Err(AuthError::BadSignature));
+
+    let strict = verifier_for(&AuthSettings { jwt_leeway: Some(0), ..settings() });
+    assert_eq!(strict.verify(&token), Ok(alice()));
+    assert_eq!(strict.verify_at(&token, at(issued + 601)), Err(AuthError::Expired));
+}
+
 #[test]
 fn unconfigured_issuer_and_audience_are_not_checked() {
     let verifier = verifier_for(&AuthSettings { jwt_secret: Some(SECRET.to_owned()), ..AuthSettings::default() });

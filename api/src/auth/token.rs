@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::keys::{self, KeyRing};
+use super::verified::{Verified, Window};
 use super::{AuthError, AuthSettings, Identity, Role};
 
 const DEFAULT_LEEWAY_SECONDS: u64 = 30;
@@ -28,6 +29,7 @@ pub struct Verifier {
     keys: KeyRing,
     /// One entry per accepted algorithm; an algorithm without an entry is refused.
     validations: HashMap<Algorithm, Validation>,
+    verified: Verified,
 }
 
 impl Verifier {
@@ -77,10 +79,29 @@ impl Verifier {
         leeway: u64,
     ) -> Verifier {
         let validations = accepted.iter().map(|&alg| (alg, validation(alg, issuer, audience, leeway))).collect();
-        Verifier { keys, validations }
+        Verifier { keys, validations, verified: Verified::new(leeway) }
     }
 
     pub fn verify(&self, token: &str) -> Result<Identity, AuthError> {
+        self.verify_at(token, jsonwebtoken::get_current_timestamp())
+    }
+
+    /// `verify`, where a token verified before is judged at `now` (seconds since the epoch) without
+    /// checking its signature again; a token seen for the first time is checked in full, on the
+    /// system clock.
+    pub(super) fn verify_at(&self, token: &str, now: u64) -> Result<Identity, AuthError> {
+        if let Some(remembered) = self.verified.recall(token, now) {
+            return remembered;
+        }
+        let (identity, window) = self.check(token)?;
+        if let Some(window) = window {
+            self.verified.keep(token, &identity, window);
+        }
+        Ok(identity)
+    }
+
+    /// Every check of a token, and the window it is good for when its claims state it plainly.
+    fn check(&self, token: &str) -> Result<(Identity, Option<Window>), AuthError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(AuthError::Malformed);
         }
@@ -103,7 +124,8 @@ impl Verifier {
             return Err(AuthError::AlgorithmMismatch(name));
         }
         let data = jsonwebtoken::decode::<RawClaims>(token, &key.key, validation).map_err(|e| auth_error(&e))?;
-        data.claims.into_identity()
+        let window = data.claims.window();
+        Ok((data.claims.into_identity()?, window))
     }
 }
 
@@ -232,9 +254,24 @@ struct RawClaims {
     agency: Option<Value>,
     #[serde(default)]
     roles: Option<Value>,
+    #[serde(default)]
+    exp: Option<Value>,
+    #[serde(default)]
+    nbf: Option<Value>,
 }
 
 impl RawClaims {
+    /// The window of a token that passed validation, when `exp` and any `nbf` are whole seconds; a
+    /// token whose times are written otherwise is not remembered, and so is checked at every use.
+    fn window(&self) -> Option<Window> {
+        let expires = self.exp.as_ref()?.as_u64()?;
+        let not_before = match &self.nbf {
+            None => None,
+            Some(nbf) => Some(nbf.as_u64()?),
+        };
+        Some(Window { expires, not_before })
+    }
+
     fn into_identity(self) -> Result<Identity, AuthError> {
         let sub = match self.sub {
             None => return Err(AuthError::MissingClaim("sub")),
