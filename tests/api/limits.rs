@@ -182,10 +182,65 @@ async fn an_operation_over_the_time_limit_is_stopped_and_leaves_nothing(backend:
     assert_eq!(codes.data("agencies.nodes"), &json!([{ "code": "ON-TIME" }]));
 }
 
+const AGENCIES_310: &str = "{ agencies(first: 10) { nodes { tasks(first: 30) { nodes { code } } } } }";
+const DOCUMENTS_310: &str = "{ documents(first: 10) { nodes { tasks(first: 30) { nodes { code } } } } }";
+
+/// Operations too large to run all at once share a budget of objects in flight; past it they wait
+/// their turn, and every one of them is answered.
+async fn large_operations_past_the_budget_take_turns(backend: Backend) {
+    let app = spawn_app_configured(backend, |s| s.limits.nodes_in_flight = 300).await;
+    // 10 + 10 × 30 objects each: one at a time.
+    let large = [AGENCIES_310, DOCUMENTS_310];
+    let answers = futures_util::future::join_all((0..6).map(|i| query(&app, JSON, large[i % 2]))).await;
+    for answer in &answers {
+        assert_eq!(answer.status, 200, "{:#}", answer.body);
+        assert!(answer.body.get("errors").is_none(), "{:#}", answer.body);
+    }
+}
+
+/// While a large read waits for a locked table, holding the whole budget, another large read waits
+/// for it to end; a small one does not.
+#[cfg(test_pg)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_operation_waits_for_room_and_a_small_one_does_not() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    use tokio::time::Instant;
+
+    let app = spawn_app_configured(Backend::Postgres, |s| {
+        s.limits.nodes_in_flight = 300;
+        s.limits.execution_timeout = Duration::from_secs(2);
+    })
+    .await;
+    let db = api::store::connect(&app.database_url, 1).await.unwrap();
+    let lock = db.begin().await.unwrap();
+    lock.execute_unprepared("LOCK TABLE agency IN ACCESS EXCLUSIVE MODE").await.unwrap();
+    let started = Instant::now();
+    let blocked = async {
+        let answer = query(&app, JSON, AGENCIES_310).await;
+        (answer, started.elapsed())
+    };
+    let waiting = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let small = query(&app, JSON, "{ documents(first: 10) { nodes { symbol } } }").await;
+        let small_at = started.elapsed();
+        let large = query(&app, JSON, DOCUMENTS_310).await;
+        (small, small_at, large, started.elapsed())
+    };
+    let ((blocked, blocked_at), (small, small_at, large, large_at)) = tokio::join!(blocked, waiting);
+    lock.rollback().await.unwrap();
+
+    assert_eq!(blocked.error().0, "QUERY_TOO_COMPLEX", "the locked read ran out of time: {:#}", blocked.body);
+    assert!(small.body.get("errors").is_none(), "{:#}", small.body);
+    assert!(small_at < blocked_at, "the small read did not wait: {small_at:?}, the locked one ended at {blocked_at:?}");
+    assert!(large.body.get("errors").is_none(), "{:#}", large.body);
+    assert!(large_at >= blocked_at, "the large read waited for room: {large_at:?}, room at {blocked_at:?}");
+}
+
 backend_tests!(
     cost_is_counted_before_execution_and_reported,
     the_rate_limit_is_per_sub_and_shared_by_every_instance,
     an_operation_over_the_time_limit_is_stopped_and_leaves_nothing,
+    large_operations_past_the_budget_take_turns,
 );
 
 /// Sends a body in chunks with no Content-Length, as a streaming client does; the status line.

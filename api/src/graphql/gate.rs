@@ -1,8 +1,9 @@
 //! The one way an operation reaches the schema, over HTTP and over a WebSocket alike: [`Gate`] is
 //! the executor both transports run, so that none can skip it. Before anything runs it applies the
 //! checks on the text ([`super::input`]) and the guard's limits, introspection rule and budget
-//! ([`super::guard`]); while the operation runs, the time limit; after, a code from the catalogue
-//! on every error, the cost in `extensions.cost`, and the metrics and log line
+//! ([`super::guard`]); then, for a large operation, its turn within the objects in flight
+//! ([`crate::limits::in_flight`]); while the operation runs, the time limit; after, a code from the
+//! catalogue on every error, the cost in `extensions.cost`, and the metrics and log line
 //! ([`super::observe`]).
 //!
 //! These live around the schema rather than in async-graphql extensions because the engine passes
@@ -27,6 +28,7 @@ use super::observe::{self, Observed};
 use super::schema::AppSchema;
 use crate::domain::policy::Actor;
 use crate::error::complete_codes;
+use crate::limits::in_flight::InFlight;
 use crate::limits::rate::Budget;
 use crate::limits::shape::Shape;
 use crate::metrics::Metrics;
@@ -39,6 +41,7 @@ pub struct Gate {
     guard: Arc<Guard>,
     metrics: Metrics,
     documents: Arc<ParsedDocuments>,
+    in_flight: InFlight,
 }
 
 /// Distinct documents remembered parsed: more than the queries of the clients and pages that use
@@ -77,6 +80,11 @@ impl Admission {
         self.shape.as_ref().and_then(|s| s.kind)
     }
 
+    /// How many objects the operation's connections may return.
+    fn nodes(&self) -> u64 {
+        self.shape.as_ref().map_or(0, |s| s.nodes)
+    }
+
     /// `extensions.cost` of the response: what the operation was measured to cost, and the
     /// caller's budget when one was charged.
     fn cost(&self) -> Option<Value> {
@@ -93,7 +101,8 @@ impl Admission {
 
 impl Gate {
     pub fn new(schema: AppSchema, guard: Arc<Guard>, metrics: Metrics) -> Self {
-        Self { schema, guard, metrics, documents: Arc::new(ParsedDocuments::new(REMEMBERED_DOCUMENTS)) }
+        let in_flight = InFlight::new(guard.limits.nodes_in_flight);
+        Self { schema, guard, metrics, documents: Arc::new(ParsedDocuments::new(REMEMBERED_DOCUMENTS)), in_flight }
     }
 
     /// Every check before the operation runs, in order: the trusted document, the text's nesting
@@ -153,7 +162,12 @@ impl Executor for Gate {
                     request.data.insert(KnownStatuses::default());
                 }
                 let limit = self.guard.limits.execution_timeout;
-                match tokio::time::timeout(limit, self.schema.execute(request)).await {
+                // Waiting for room counts against the time limit, as the client waits all the same.
+                let run = async {
+                    let _share = self.in_flight.enter(admission.nodes()).await;
+                    self.schema.execute(request).await
+                };
+                match tokio::time::timeout(limit, run).await {
                     Ok(response) => response,
                     Err(_) => self.guard.timed_out(admission.kind()),
                 }
@@ -188,8 +202,13 @@ impl Executor for Gate {
                 Some(OperationType::Subscription) | None => responses,
                 Some(kind) => {
                     let limit = gate.guard.limits.execution_timeout;
+                    let nodes = admission.nodes();
                     let first = async move {
-                        match tokio::time::timeout(limit, responses.into_future()).await {
+                        let answer = async {
+                            let _share = gate.in_flight.enter(nodes).await;
+                            responses.into_future().await
+                        };
+                        match tokio::time::timeout(limit, answer).await {
                             Ok((response, _)) => response,
                             Err(_) => Some(gate.guard.timed_out(Some(kind))),
                         }

@@ -6,6 +6,7 @@
 //! A refusal names the limit (by its flag) and its value, so that a client knows what to change and
 //! an operator knows what to raise.
 
+pub mod in_flight;
 pub mod rate;
 pub mod shape;
 
@@ -23,6 +24,7 @@ pub const DEFAULT_MAX_COST: u64 = 500;
 pub const DEFAULT_MAX_NODES: u64 = 100_000;
 pub const DEFAULT_RATE_LIMIT: u64 = 1_000;
 pub const DEFAULT_EXECUTION_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_NODES_IN_FLIGHT: u64 = 6_000;
 
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Limits")]
@@ -73,6 +75,12 @@ pub struct LimitSettings {
     #[arg(long, env = "DIRECTIVES_EXECUTION_TIMEOUT", value_name = "SECONDS", default_value = "10",
           value_parser = parse_seconds)]
     pub execution_timeout: Duration,
+
+    /// Most objects the connections of all operations running at once on this instance may return
+    /// together; past it a large operation waits for others to finish, within its time limit
+    /// (operations of fewer than 200 objects never wait). 0 turns it off.
+    #[arg(long, env = "DIRECTIVES_NODES_IN_FLIGHT", value_name = "N", default_value_t = DEFAULT_NODES_IN_FLIGHT)]
+    pub nodes_in_flight: u64,
 }
 
 impl Default for LimitSettings {
@@ -88,6 +96,7 @@ impl Default for LimitSettings {
             max_nodes: DEFAULT_MAX_NODES,
             rate_limit: DEFAULT_RATE_LIMIT,
             execution_timeout: DEFAULT_EXECUTION_TIMEOUT,
+            nodes_in_flight: DEFAULT_NODES_IN_FLIGHT,
         }
     }
 }
