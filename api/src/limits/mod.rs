@@ -24,7 +24,7 @@ pub const DEFAULT_MAX_COST: u64 = 500;
 pub const DEFAULT_MAX_NODES: u64 = 100_000;
 pub const DEFAULT_RATE_LIMIT: u64 = 1_000;
 pub const DEFAULT_EXECUTION_TIMEOUT: Duration = Duration::from_secs(10);
-pub const DEFAULT_NODES_IN_FLIGHT: u64 = 6_000;
+pub const DEFAULT_NODES_IN_FLIGHT: u64 = 5_000;
 
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Limits")]
