@@ -264,6 +264,42 @@ async fn limits_hold_over_a_websocket() {
     assert_nothing_pending(&mut socket).await;
 }
 
+/// Queries over a WebSocket wait for room in the budget of objects in flight as over HTTP: while a
+/// large read waits for a locked table holding the whole budget, a small one is answered, and a
+/// large one only after the locked one ends.
+#[cfg(test_pg)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_queries_over_a_websocket_wait_for_room() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+
+    let app = crate::helpers::spawn_app_configured(crate::helpers::Backend::Postgres, |s| {
+        s.limits.nodes_in_flight = 300;
+        s.limits.execution_timeout = std::time::Duration::from_secs(2);
+    })
+    .await;
+    let db = api::store::connect(&app.database_url, 1).await.unwrap();
+    let lock = db.begin().await.unwrap();
+    lock.execute_unprepared("LOCK TABLE agency IN ACCESS EXCLUSIVE MODE").await.unwrap();
+    let mut socket = acknowledged(&app).await;
+    let subscribe = |id: &str, query: &str| json!({ "id": id, "type": "subscribe", "payload": { "query": query } });
+    // 10 + 10 × 30 objects each: either takes the whole budget.
+    send(&mut socket, subscribe("locked", "{ agencies(first: 10) { nodes { tasks(first: 30) { nodes { code } } } } }"))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    send(&mut socket, subscribe("large", "{ documents(first: 10) { nodes { tasks(first: 30) { nodes { code } } } } }"))
+        .await;
+    send(&mut socket, subscribe("small", "{ documents(first: 10) { nodes { symbol } } }")).await;
+    let mut answered = Vec::new();
+    while answered.len() < 3 {
+        let reply = tokio::time::timeout(std::time::Duration::from_secs(10), next(&mut socket)).await.unwrap().unwrap();
+        if reply["type"] != "complete" {
+            answered.push(reply["id"].as_str().unwrap().to_owned());
+        }
+    }
+    lock.rollback().await.unwrap();
+    assert_eq!(answered, ["small", "locked", "large"]);
+}
+
 /// A change committed through one instance reaches a subscriber of another within a second.
 #[cfg(test_pg)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
