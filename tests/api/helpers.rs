@@ -459,3 +459,19 @@ macro_rules! backend_tests {
         )+
     };
 }
+
+/// Operations of 310 objects each (10 + 10 × 30): under a budget of 300 objects in flight, each
+/// takes it whole.
+pub const LARGE_AGENCIES: &str = "{ agencies(first: 10) { nodes { tasks(first: 30) { nodes { code } } } } }";
+pub const LARGE_DOCUMENTS: &str = "{ documents(first: 10) { nodes { tasks(first: 30) { nodes { code } } } } }";
+
+/// Holds `table` of `app`'s PostgreSQL database locked against every read until the transaction
+/// is rolled back or dropped, so that a read of it waits as long as a test needs.
+#[cfg(test_pg)]
+pub async fn lock_against_reads(app: &TestApp, table: &str) -> sea_orm::DatabaseTransaction {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let db = api::store::connect(&app.database_url, 1).await.unwrap();
+    let lock = db.begin().await.unwrap();
+    lock.execute_unprepared(&format!("LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")).await.unwrap();
+    lock
+}

@@ -8,7 +8,7 @@ use api::domain::policy::Role;
 use serde_json::{Value, json};
 
 use crate::backend_tests;
-use crate::helpers::{Answer, Backend, TestApp, spawn_app_configured};
+use crate::helpers::{Answer, Backend, LARGE_AGENCIES, LARGE_DOCUMENTS, TestApp, spawn_app_configured};
 
 const JSON: &str = "application/json";
 const GRAPHQL_JSON: &str = "application/graphql-response+json";
@@ -182,15 +182,11 @@ async fn an_operation_over_the_time_limit_is_stopped_and_leaves_nothing(backend:
     assert_eq!(codes.data("agencies.nodes"), &json!([{ "code": "ON-TIME" }]));
 }
 
-const AGENCIES_310: &str = "{ agencies(first: 10) { nodes { tasks(first: 30) { nodes { code } } } } }";
-const DOCUMENTS_310: &str = "{ documents(first: 10) { nodes { tasks(first: 30) { nodes { code } } } } }";
-
 /// Operations too large to run all at once share a budget of objects in flight; past it they wait
 /// their turn, and every one of them is answered.
 async fn large_operations_past_the_budget_take_turns(backend: Backend) {
     let app = spawn_app_configured(backend, |s| s.limits.nodes_in_flight = 300).await;
-    // 10 + 10 × 30 objects each: one at a time.
-    let large = [AGENCIES_310, DOCUMENTS_310];
+    let large = [LARGE_AGENCIES, LARGE_DOCUMENTS];
     let answers = futures_util::future::join_all((0..6).map(|i| query(&app, JSON, large[i % 2]))).await;
     for answer in &answers {
         assert_eq!(answer.status, 200, "{:#}", answer.body);
@@ -203,27 +199,26 @@ async fn large_operations_past_the_budget_take_turns(backend: Backend) {
 #[cfg(test_pg)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_operation_waits_for_room_and_a_small_one_does_not() {
-    use sea_orm::{ConnectionTrait, TransactionTrait};
     use tokio::time::Instant;
+
+    use crate::helpers::lock_against_reads;
 
     let app = spawn_app_configured(Backend::Postgres, |s| {
         s.limits.nodes_in_flight = 300;
         s.limits.execution_timeout = Duration::from_secs(2);
     })
     .await;
-    let db = api::store::connect(&app.database_url, 1).await.unwrap();
-    let lock = db.begin().await.unwrap();
-    lock.execute_unprepared("LOCK TABLE agency IN ACCESS EXCLUSIVE MODE").await.unwrap();
+    let lock = lock_against_reads(&app, "agency").await;
     let started = Instant::now();
     let blocked = async {
-        let answer = query(&app, JSON, AGENCIES_310).await;
+        let answer = query(&app, JSON, LARGE_AGENCIES).await;
         (answer, started.elapsed())
     };
     let waiting = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let small = query(&app, JSON, "{ documents(first: 10) { nodes { symbol } } }").await;
         let small_at = started.elapsed();
-        let large = query(&app, JSON, DOCUMENTS_310).await;
+        let large = query(&app, JSON, LARGE_DOCUMENTS).await;
         (small, small_at, large, started.elapsed())
     };
     let ((blocked, blocked_at), (small, small_at, large, large_at)) = tokio::join!(blocked, waiting);

@@ -270,24 +270,19 @@ async fn limits_hold_over_a_websocket() {
 #[cfg(test_pg)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_queries_over_a_websocket_wait_for_room() {
-    use sea_orm::{ConnectionTrait, TransactionTrait};
+    use crate::helpers::{LARGE_AGENCIES, LARGE_DOCUMENTS, lock_against_reads};
 
     let app = crate::helpers::spawn_app_configured(crate::helpers::Backend::Postgres, |s| {
         s.limits.nodes_in_flight = 300;
         s.limits.execution_timeout = std::time::Duration::from_secs(2);
     })
     .await;
-    let db = api::store::connect(&app.database_url, 1).await.unwrap();
-    let lock = db.begin().await.unwrap();
-    lock.execute_unprepared("LOCK TABLE agency IN ACCESS EXCLUSIVE MODE").await.unwrap();
+    let lock = lock_against_reads(&app, "agency").await;
     let mut socket = acknowledged(&app).await;
     let subscribe = |id: &str, query: &str| json!({ "id": id, "type": "subscribe", "payload": { "query": query } });
-    // 10 + 10 × 30 objects each: either takes the whole budget.
-    send(&mut socket, subscribe("locked", "{ agencies(first: 10) { nodes { tasks(first: 30) { nodes { code } } } } }"))
-        .await;
+    send(&mut socket, subscribe("locked", LARGE_AGENCIES)).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    send(&mut socket, subscribe("large", "{ documents(first: 10) { nodes { tasks(first: 30) { nodes { code } } } } }"))
-        .await;
+    send(&mut socket, subscribe("large", LARGE_DOCUMENTS)).await;
     send(&mut socket, subscribe("small", "{ documents(first: 10) { nodes { symbol } } }")).await;
     let mut answered = Vec::new();
     while answered.len() < 3 {

@@ -85,6 +85,14 @@ impl Admission {
         self.shape.as_ref().map_or(0, |s| s.nodes)
     }
 
+    /// What the engine is given for an admitted operation: a query remembers the statuses its
+    /// filters judged, for its fields to reuse.
+    fn prepare(&self, request: &mut Request) {
+        if self.kind() == Some(OperationType::Query) {
+            request.data.insert(KnownStatuses::default());
+        }
+    }
+
     /// `extensions.cost` of the response: what the operation was measured to cost, and the
     /// caller's budget when one was charged.
     fn cost(&self) -> Option<Value> {
@@ -103,6 +111,19 @@ impl Gate {
     pub fn new(schema: AppSchema, guard: Arc<Guard>, metrics: Metrics) -> Self {
         let in_flight = InFlight::new(guard.limits.nodes_in_flight);
         Self { schema, guard, metrics, documents: Arc::new(ParsedDocuments::new(REMEMBERED_DOCUMENTS)), in_flight }
+    }
+
+    /// Runs `answer`, the answer of an admitted query or mutation, once the operation has its turn
+    /// among the objects in flight, within the time limit; the wait counts against the limit, as
+    /// the client waits all the same. Past the limit, the refusal that says so.
+    async fn run<T>(&self, admission: &Admission, answer: impl Future<Output = T>) -> Result<T, Response> {
+        let turn = async {
+            let _share = self.in_flight.enter(admission.nodes()).await;
+            answer.await
+        };
+        tokio::time::timeout(self.guard.limits.execution_timeout, turn)
+            .await
+            .map_err(|_| self.guard.timed_out(admission.kind()))
     }
 
     /// Every check before the operation runs, in order: the trusted document, the text's nesting
@@ -158,19 +179,8 @@ impl Executor for Gate {
         let mut response = match self.admit(&mut request, &caller, &mut admission).await {
             Err(refused) => Response::from_errors(vec![refused]),
             Ok(()) => {
-                if admission.kind() == Some(OperationType::Query) {
-                    request.data.insert(KnownStatuses::default());
-                }
-                let limit = self.guard.limits.execution_timeout;
-                // Waiting for room counts against the time limit, as the client waits all the same.
-                let run = async {
-                    let _share = self.in_flight.enter(admission.nodes()).await;
-                    self.schema.execute(request).await
-                };
-                match tokio::time::timeout(limit, run).await {
-                    Ok(response) => response,
-                    Err(_) => self.guard.timed_out(admission.kind()),
-                }
+                admission.prepare(&mut request);
+                self.run(&admission, self.schema.execute(request)).await.unwrap_or_else(|timed_out| timed_out)
             }
         };
         complete_codes(&mut response);
@@ -192,25 +202,17 @@ impl Executor for Gate {
                 complete_codes(&mut response);
                 return stream::once(async { response }).boxed();
             }
-            if admission.kind() == Some(OperationType::Query) {
-                request.data.insert(KnownStatuses::default());
-            }
+            admission.prepare(&mut request);
             let responses = gate.schema.execute_stream_with_session_data(request, session_data.unwrap_or_default());
             let responses = match admission.kind() {
-                // A subscription runs as long as the client wants it; the time limit is for the
-                // one answer of a query or mutation.
+                // A subscription runs as long as the client wants it; the turn and the time limit
+                // are for the one answer of a query or mutation.
                 Some(OperationType::Subscription) | None => responses,
-                Some(kind) => {
-                    let limit = gate.guard.limits.execution_timeout;
-                    let nodes = admission.nodes();
+                Some(_) => {
                     let first = async move {
-                        let answer = async {
-                            let _share = gate.in_flight.enter(nodes).await;
-                            responses.into_future().await
-                        };
-                        match tokio::time::timeout(limit, answer).await {
+                        match gate.run(&admission, responses.into_future()).await {
                             Ok((response, _)) => response,
-                            Err(_) => Some(gate.guard.timed_out(Some(kind))),
+                            Err(timed_out) => Some(timed_out),
                         }
                     };
                     stream::once(first).filter_map(|r| async { r }).boxed()

@@ -152,7 +152,8 @@ impl Guard {
     pub fn timed_out(&self, kind: Option<OperationType>) -> Response {
         let timeout = self.limits.execution_timeout;
         let mut message = format!(
-            "the operation ran longer than the execution time limit of {} (limit execution-timeout) and was stopped",
+            "the operation took longer than the execution time limit of {} (limit execution-timeout; a large \
+             operation's wait for its turn among the others counts) and was stopped",
             describe(timeout)
         );
         if kind == Some(OperationType::Mutation) {
